@@ -1,0 +1,1 @@
+export default defineContentScript({ registration: 'runtime', main() {} });
