@@ -1,1 +1,1 @@
-document.body.append("popup");
+document.body.append('popup');
