@@ -1,1 +1,71 @@
-export default defineBackground(() => {});
+import { browser } from 'wxt/browser';
+import { syncContentScripts } from '../lib/background/content-scripts';
+import { exportProfiles, importProfiles } from '../lib/background/export-import';
+import { forgetPageContexts, pageContextOf, rememberPageContext } from '../lib/background/page-contexts';
+import * as profiles from '../lib/background/profiles';
+import { type Handlers, listen, UserFacingError } from '../lib/background/router';
+import { getDb } from '../lib/db/schema';
+
+/**
+ * The background owns every state change and every request that carries a token. Pages and content
+ * scripts reach it only through the message protocol in lib/messaging.
+ */
+export default defineBackground(() => {
+  const db = getDb();
+
+  const connectedOrigins = async () => new Set((await db.profiles.toArray()).map((p) => p.origin));
+  const refreshContentScripts = async () => {
+    const all = await db.profiles.toArray();
+    await syncContentScripts(all.map((p) => p.baseUrl));
+  };
+
+  const handlers: Handlers = {
+    connect: async (request) => {
+      const result = await profiles.connect(db, request);
+      await refreshContentScripts();
+      return result;
+    },
+    'profiles.activate': async ({ profileId }) => {
+      await profiles.activate(db, profileId);
+      return null;
+    },
+    'profiles.rename': async ({ profileId, label }) => {
+      await profiles.rename(db, profileId, label);
+      return null;
+    },
+    'profiles.remove': async ({ profileId }) => {
+      const removed = await profiles.remove(db, profileId);
+      if (removed && !(await connectedOrigins()).has(removed.origin)) {
+        // No profile needs this server any more: give its host permission back.
+        await browser.permissions.remove({ origins: [`${removed.origin}/*`] }).catch(() => false);
+      }
+      await refreshContentScripts();
+      return null;
+    },
+    'profiles.check': ({ profileId }) => profiles.check(db, profileId),
+    'profiles.export': ({ passphrase }) => exportProfiles(db, passphrase),
+    'profiles.import': async ({ content, passphrase }) => {
+      const result = await importProfiles(db, content, passphrase);
+      await refreshContentScripts();
+      return result;
+    },
+    'page.report': async ({ context }, ctx) => {
+      if (ctx.tabId === undefined || !ctx.origin) throw new UserFacingError('internal', 'No tab.');
+      await rememberPageContext(ctx.tabId, context);
+      const profile = await profiles.profileForOrigin(db, ctx.origin);
+      return { profileLabel: profile?.label ?? null };
+    },
+    'tab.context': async ({ tabId }) => {
+      const context = await pageContextOf(tabId);
+      if (!context) return { context: null, profileId: null };
+      const profile = await profiles.profileForOrigin(db, new URL(context.baseUrl).origin);
+      return { context, profileId: profile?.id ?? null };
+    },
+  };
+
+  listen(handlers, connectedOrigins);
+  forgetPageContexts();
+  browser.runtime.onStartup.addListener(() => void refreshContentScripts());
+  browser.runtime.onInstalled.addListener(() => void refreshContentScripts());
+  browser.permissions.onAdded.addListener(() => void refreshContentScripts());
+});

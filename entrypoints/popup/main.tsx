@@ -1,1 +1,6 @@
-document.body.append('popup');
+import { render } from 'preact';
+import '../../lib/ui/theme.css';
+import './popup.css';
+import { App } from './App';
+
+render(<App />, document.getElementById('app')!);

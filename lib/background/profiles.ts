@@ -1,0 +1,181 @@
+import { normaliseServerUrl } from '../bitbucket/server-url';
+import { verifyConnection } from '../bitbucket/verify-token';
+import type { CompanionDb, ProfileRecord } from '../db/schema';
+import { openSecret, sealSecret } from '../db/secrets';
+import type { ProfileSummary } from '../messaging/protocol';
+import { UserFacingError } from './router';
+
+const ACTIVE_PROFILE_KEY = 'activeProfileId';
+
+export function summarise(profile: ProfileRecord): ProfileSummary {
+  return {
+    id: profile.id,
+    label: profile.label,
+    baseUrl: profile.baseUrl,
+    userDisplayName: profile.user.displayName,
+    userSlug: profile.user.slug,
+    serverVersion: profile.server.version,
+    supportStatus: profile.server.support,
+    ...(profile.server.supportMessage ? { supportMessage: profile.server.supportMessage } : {}),
+    access: profile.access,
+  };
+}
+
+export function accessWarnings(access: ProfileRecord['access']): string[] {
+  if (access.repoWrite) return [];
+  return [
+    'This token can only read: creating pull requests, reviewing and pushing need “Repository write”. ' +
+      'Replace the token with one that has Repository write when you need those.',
+  ];
+}
+
+export interface ConnectInput {
+  serverUrl: string;
+  token: string;
+  profileId?: string;
+}
+
+/**
+ * Verifies a server URL + token and saves (or updates) the profile. Nothing is written unless the
+ * whole verification succeeded.
+ */
+export async function connect(
+  db: CompanionDb,
+  input: ConnectInput,
+  deps: { fetch?: typeof fetch; now?: () => number } = {},
+): Promise<{ profile: ProfileSummary; warnings: string[] }> {
+  const url = normaliseServerUrl(input.serverUrl);
+  if (!url.ok) throw new UserFacingError('bad-url', url.message);
+  const token = input.token.trim();
+  if (!token) throw new UserFacingError('bad-token', 'Paste an HTTP access token first.');
+  if (/\s/.test(token)) {
+    throw new UserFacingError('bad-token', 'That token contains spaces: copy it again from the token page.');
+  }
+  const existing = input.profileId ? await db.profiles.get(input.profileId) : undefined;
+  if (input.profileId && !existing) throw new UserFacingError('not-found', 'That profile no longer exists.');
+
+  const verified = await verifyConnection({
+    baseUrl: url.baseUrl,
+    token,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
+  if (existing && (existing.baseUrl !== url.baseUrl || existing.user.slug !== verified.user.slug)) {
+    throw new UserFacingError(
+      'wrong-account',
+      `This token belongs to ${verified.user.displayName} on ${url.baseUrl}, not to ${existing.user.displayName} on ${existing.baseUrl}. Connect it as a new profile instead.`,
+    );
+  }
+  const now = deps.now?.() ?? Date.now();
+  const sealed = await sealSecret(db, token);
+  const host = new URL(url.baseUrl).host;
+  const record: ProfileRecord = {
+    id: existing?.id ?? crypto.randomUUID(),
+    label: existing?.label ?? `${verified.user.displayName} @ ${host}`,
+    baseUrl: url.baseUrl,
+    origin: url.origin,
+    user: {
+      id: verified.user.id,
+      name: verified.user.name,
+      slug: verified.user.slug,
+      displayName: verified.user.displayName,
+      ...(verified.user.emailAddress ? { emailAddress: verified.user.emailAddress } : {}),
+    },
+    server: {
+      version: verified.serverVersion,
+      displayName: verified.serverName,
+      support: verified.support.status,
+      ...(verified.support.message ? { supportMessage: verified.support.message } : {}),
+    },
+    access: verified.access,
+    token: sealed,
+    createdAt: existing?.createdAt ?? now,
+    verifiedAt: now,
+    lastUsedAt: now,
+  };
+  await db.transaction('rw', db.profiles, db.settings, async () => {
+    await db.profiles.put(record);
+    await db.settings.put({ key: ACTIVE_PROFILE_KEY, value: record.id });
+  });
+  const warnings = accessWarnings(record.access);
+  if (record.server.supportMessage) warnings.unshift(record.server.supportMessage);
+  return { profile: summarise(record), warnings };
+}
+
+/** Verifies a saved profile's token again and records what the server says now. */
+export async function check(
+  db: CompanionDb,
+  profileId: string,
+  deps: { fetch?: typeof fetch; now?: () => number } = {},
+): Promise<{ profile: ProfileSummary; warnings: string[] }> {
+  const profile = await db.profiles.get(profileId);
+  if (!profile) throw new UserFacingError('not-found', 'That profile no longer exists.');
+  if (!profile.token) {
+    throw new UserFacingError('bad-token', 'This profile has no token yet: use “Replace token” to add one.');
+  }
+  const token = await openSecret(db, profile.token);
+  const verified = await verifyConnection({
+    baseUrl: profile.baseUrl,
+    token,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
+  if (verified.user.slug !== profile.user.slug) {
+    throw new UserFacingError(
+      'wrong-account',
+      `The token now belongs to ${verified.user.displayName}, not ${profile.user.displayName}.`,
+    );
+  }
+  const updated: ProfileRecord = {
+    ...profile,
+    server: {
+      version: verified.serverVersion,
+      displayName: verified.serverName,
+      support: verified.support.status,
+      ...(verified.support.message ? { supportMessage: verified.support.message } : {}),
+    },
+    access: verified.access,
+    verifiedAt: deps.now?.() ?? Date.now(),
+  };
+  await db.profiles.put(updated);
+  const warnings = accessWarnings(updated.access);
+  if (updated.server.supportMessage) warnings.unshift(updated.server.supportMessage);
+  return { profile: summarise(updated), warnings };
+}
+
+export async function activeProfileId(db: CompanionDb): Promise<string | null> {
+  const setting = await db.settings.get(ACTIVE_PROFILE_KEY);
+  return typeof setting?.value === 'string' ? setting.value : null;
+}
+
+export async function activate(db: CompanionDb, profileId: string, now = Date.now()): Promise<void> {
+  await db.transaction('rw', db.profiles, db.settings, async () => {
+    const updated = await db.profiles.update(profileId, { lastUsedAt: now });
+    if (!updated) throw new UserFacingError('not-found', 'That profile no longer exists.');
+    await db.settings.put({ key: ACTIVE_PROFILE_KEY, value: profileId });
+  });
+}
+
+export async function rename(db: CompanionDb, profileId: string, label: string): Promise<void> {
+  const updated = await db.profiles.update(profileId, { label });
+  if (!updated) throw new UserFacingError('not-found', 'That profile no longer exists.');
+}
+
+/** Removes a profile; if it was active, the most recently used remaining profile becomes active. */
+export async function remove(db: CompanionDb, profileId: string): Promise<ProfileRecord | undefined> {
+  return db.transaction('rw', db.profiles, db.settings, async () => {
+    const profile = await db.profiles.get(profileId);
+    if (!profile) return undefined;
+    await db.profiles.delete(profileId);
+    if ((await activeProfileId(db)) === profileId) {
+      const next = await db.profiles.orderBy('lastUsedAt').last();
+      if (next) await db.settings.put({ key: ACTIVE_PROFILE_KEY, value: next.id });
+      else await db.settings.delete(ACTIVE_PROFILE_KEY);
+    }
+    return profile;
+  });
+}
+
+/** The profile to use on a page of `origin`: the most recently used one of that origin. */
+export async function profileForOrigin(db: CompanionDb, origin: string): Promise<ProfileRecord | undefined> {
+  const candidates = await db.profiles.where('origin').equals(origin).toArray();
+  return candidates.sort((a, b) => b.lastUsedAt - a.lastUsedAt)[0];
+}

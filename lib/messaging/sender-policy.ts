@@ -1,0 +1,40 @@
+import { CONTENT_SCRIPT_TYPES, type RequestType } from './protocol';
+
+export interface SenderInfo {
+  id?: string;
+  url?: string;
+  origin?: string;
+  tab?: { id?: number };
+  frameId?: number;
+}
+
+export type SenderVerdict =
+  | { allowed: true; from: 'extension-page' }
+  | { allowed: true; from: 'content-script'; origin: string; tabId: number }
+  | { allowed: false; reason: string };
+
+/**
+ * Who may send what. Extension pages (popup, options) may send every type. A content script may
+ * send only its few types, only from a top frame of an origin that has a connected profile.
+ */
+export function checkSender(
+  type: RequestType,
+  sender: SenderInfo,
+  ctx: { extensionId: string; extensionOrigin: string; connectedOrigins: ReadonlySet<string> },
+): SenderVerdict {
+  if (sender.id !== ctx.extensionId) return { allowed: false, reason: 'message from another extension' };
+  const url = sender.url ?? '';
+  if (url.startsWith(ctx.extensionOrigin)) return { allowed: true, from: 'extension-page' };
+  if (!sender.tab || typeof sender.tab.id !== 'number') return { allowed: false, reason: 'no tab' };
+  if (sender.frameId !== undefined && sender.frameId !== 0) return { allowed: false, reason: 'sub-frame' };
+  let origin: string;
+  try {
+    origin = sender.origin ?? new URL(url).origin;
+  } catch {
+    return { allowed: false, reason: 'unparsable sender URL' };
+  }
+  if (!ctx.connectedOrigins.has(origin)) return { allowed: false, reason: 'origin not connected' };
+  if (!CONTENT_SCRIPT_TYPES.has(type))
+    return { allowed: false, reason: `content scripts may not send ${type}` };
+  return { allowed: true, from: 'content-script', origin, tabId: sender.tab.id };
+}

@@ -1,0 +1,175 @@
+import { useState } from 'preact/hooks';
+import { ask, RequestFailure } from '../messaging/client';
+
+type Status =
+  | { kind: 'idle' }
+  | { kind: 'working'; text: string }
+  | { kind: 'done'; text: string }
+  | { kind: 'failed'; text: string };
+
+function StatusLine({ status }: { status: Status }) {
+  if (status.kind === 'idle') return null;
+  if (status.kind === 'working') {
+    return (
+      <div class="message" role="status">
+        <span class="spinner" aria-hidden="true" />
+        {status.text}
+      </div>
+    );
+  }
+  return (
+    <div
+      class={`message ${status.kind === 'done' ? 'success' : 'error'}`}
+      role={status.kind === 'done' ? 'status' : 'alert'}
+    >
+      {status.text}
+    </div>
+  );
+}
+
+function download(fileName: string, content: string) {
+  const url = URL.createObjectURL(new Blob([content], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+const failureText = (e: unknown) =>
+  e instanceof RequestFailure ? e.message : 'Something went wrong. Nothing was changed.';
+
+/** Export all profiles to a file and import them again (options page: it needs downloads and a file picker). */
+export function ExportImport() {
+  const [exportPass, setExportPass] = useState('');
+  const [exportStatus, setExportStatus] = useState<Status>({ kind: 'idle' });
+  const [file, setFile] = useState<File | null>(null);
+  const [encrypted, setEncrypted] = useState(false);
+  const [importPass, setImportPass] = useState('');
+  const [importStatus, setImportStatus] = useState<Status>({ kind: 'idle' });
+
+  const doExport = async (withTokens: boolean) => {
+    if (withTokens && exportPass.length < 8) {
+      setExportStatus({
+        kind: 'failed',
+        text: 'Choose a passphrase of at least 8 characters to include tokens.',
+      });
+      return;
+    }
+    setExportStatus({ kind: 'working', text: withTokens ? 'Encrypting…' : 'Preparing…' });
+    try {
+      const result = await ask({
+        type: 'profiles.export',
+        ...(withTokens ? { passphrase: exportPass } : {}),
+      });
+      download(result.fileName, result.content);
+      setExportPass('');
+      setExportStatus({
+        kind: 'done',
+        text: `Saved ${result.count} profile${result.count === 1 ? '' : 's'} to ${result.fileName}${
+          result.withTokens ? ', tokens encrypted with your passphrase.' : ' (without tokens).'
+        }`,
+      });
+    } catch (e) {
+      setExportStatus({ kind: 'failed', text: failureText(e) });
+    }
+  };
+
+  const pick = async (picked: File | null) => {
+    setFile(picked);
+    setImportStatus({ kind: 'idle' });
+    if (!picked) return;
+    const head = await picked.slice(0, 64).text();
+    setEncrypted(head.trimStart().startsWith('-----BEGIN PGP MESSAGE-----'));
+  };
+
+  const doImport = async (event: Event) => {
+    event.preventDefault();
+    if (!file) return;
+    setImportStatus({ kind: 'working', text: encrypted ? 'Decrypting…' : 'Importing…' });
+    try {
+      const content = await file.text();
+      const result = await ask({
+        type: 'profiles.import',
+        content,
+        ...(encrypted ? { passphrase: importPass } : {}),
+      });
+      const parts = [`Imported: ${result.added} new, ${result.updated} updated.`];
+      if (result.withoutToken.length) parts.push(`Add a token to: ${result.withoutToken.join(', ')}.`);
+      setImportPass('');
+      setImportStatus({ kind: 'done', text: parts.join(' ') });
+    } catch (e) {
+      setImportStatus({ kind: 'failed', text: failureText(e) });
+    }
+  };
+
+  return (
+    <div class="export-import">
+      <div class="card">
+        <h2>Export</h2>
+        <p class="hint">
+          A file with all profiles. With a passphrase the file also holds the tokens, encrypted (OpenPGP);
+          without one it holds no token.
+        </p>
+        <div class="field">
+          <label for="export-passphrase">Passphrase (at least 8 characters)</label>
+          <input
+            id="export-passphrase"
+            type="password"
+            autoComplete="new-password"
+            value={exportPass}
+            onInput={(e) => setExportPass(e.currentTarget.value)}
+          />
+        </div>
+        <div class="row">
+          <button
+            type="button"
+            class="primary"
+            onClick={() => void doExport(true)}
+            disabled={exportStatus.kind === 'working'}
+          >
+            Export with tokens
+          </button>
+          <button
+            type="button"
+            onClick={() => void doExport(false)}
+            disabled={exportStatus.kind === 'working'}
+          >
+            Export without tokens
+          </button>
+        </div>
+        <StatusLine status={exportStatus} />
+      </div>
+      <form class="card" onSubmit={doImport}>
+        <h2>Import</h2>
+        <div class="field">
+          <label for="import-file">Profiles file</label>
+          <input
+            id="import-file"
+            type="file"
+            accept=".json,.asc,application/json"
+            onChange={(e) => void pick(e.currentTarget.files?.[0] ?? null)}
+          />
+        </div>
+        {encrypted && (
+          <div class="field">
+            <label for="import-passphrase">Passphrase of this file</label>
+            <input
+              id="import-passphrase"
+              type="password"
+              autoComplete="off"
+              value={importPass}
+              onInput={(e) => setImportPass(e.currentTarget.value)}
+            />
+          </div>
+        )}
+        <button type="submit" class="primary" disabled={!file || importStatus.kind === 'working'}>
+          Import
+        </button>
+        <StatusLine status={importStatus} />
+      </form>
+    </div>
+  );
+}

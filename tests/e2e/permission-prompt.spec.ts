@@ -1,0 +1,60 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { startSimulator } from '../../simulator/index';
+import { connect, expect, launchBrowser, openPopup, RELEASE_BUILD, test } from './fixtures';
+
+const hasDisplay = Boolean(process.env.DISPLAY);
+const hasXdotool = spawnSync('sh', ['-c', 'command -v xdotool'], { encoding: 'utf8' }).status === 0;
+
+/**
+ * The one test with the release build: no static host permission at all, so connecting must go
+ * through Chrome's real permission prompt. It needs a display (xvfb-run) to see and answer it.
+ */
+test.describe('release build', () => {
+  test.skip(
+    !hasDisplay || !hasXdotool,
+    'needs a display and xdotool: run npm test under xvfb-run (see README)',
+  );
+
+  test('asks for host permission for the one server, then connects and reads its pages', async () => {
+    const sim = await startSimulator({ strict: true });
+    const browser = await launchBrowser({ extensionDir: RELEASE_BUILD, headless: false });
+    try {
+      // localhost is matched by nothing static in any build, so the grant must come from the prompt.
+      const serverUrl = `http://localhost:${sim.port}`;
+      const token = sim.createToken('alice', ['PROJECT_READ', 'REPO_WRITE']);
+      const popup = await openPopup(browser);
+      await popup.bringToFront();
+      expect(await popup.evaluate(() => chrome.permissions.getAll())).toMatchObject({ origins: [] });
+      await connect(popup, serverUrl, token);
+
+      // Chrome's prompt opens with focus on "Deny": Tab moves to "Allow".
+      await popup.waitForTimeout(1500);
+      execFileSync('xdotool', ['key', '--clearmodifiers', 'Tab', 'Return']);
+
+      await expect(popup.locator('.profile-switcher .active-user')).toHaveText('Alice Ångström', {
+        timeout: 15_000,
+      });
+      const granted = await popup.evaluate(() => chrome.permissions.getAll());
+      expect(granted.origins).toEqual([`http://localhost:${sim.port}/*`]);
+
+      // The page script is now registered for that server: a repository page reports itself.
+      const page = await browser.context.newPage();
+      await page.goto(`${serverUrl}/login`);
+      await page.locator('input[name="j_username"]').fill('alice');
+      await page.locator('input[name="j_password"]').fill('alice');
+      await page.locator('form [type="submit"]').first().click();
+      await page.goto(`${serverUrl}/projects/PROJ/repos/api/browse`);
+      const tabId = await browser.serviceWorker.evaluate(async (url) => {
+        const tabs = await chrome.tabs.query({});
+        return tabs.find((t) => t.url?.startsWith(url))?.id ?? 0;
+      }, `${serverUrl}/projects/PROJ/repos/api`);
+      const again = await openPopup(browser, tabId);
+      await expect(again.locator('.page-context')).toContainText('PROJ / api', { timeout: 15_000 });
+    } finally {
+      await browser.context.close().catch(() => {});
+      rmSync(browser.userDataDir, { recursive: true, force: true });
+      await sim.close();
+    }
+  });
+});

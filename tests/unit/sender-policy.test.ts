@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { checkSender } from '../../lib/messaging/sender-policy';
+
+const ctx = {
+  extensionId: 'abcdefghijklmnop',
+  extensionOrigin: 'chrome-extension://abcdefghijklmnop',
+  connectedOrigins: new Set(['https://git.example.com']),
+};
+
+describe('who may send what', () => {
+  it('lets the popup and options page send anything', () => {
+    const popup = { id: ctx.extensionId, url: 'chrome-extension://abcdefghijklmnop/popup.html' };
+    expect(checkSender('connect', popup, ctx)).toEqual({ allowed: true, from: 'extension-page' });
+    expect(checkSender('profiles.remove', popup, ctx)).toMatchObject({ allowed: true });
+  });
+
+  it('lets a content script on a connected origin send only its own message types', () => {
+    const content = {
+      id: ctx.extensionId,
+      url: 'https://git.example.com/projects/P/repos/r/browse',
+      origin: 'https://git.example.com',
+      tab: { id: 7 },
+      frameId: 0,
+    };
+    expect(checkSender('page.report', content, ctx)).toEqual({
+      allowed: true,
+      from: 'content-script',
+      origin: 'https://git.example.com',
+      tabId: 7,
+    });
+    for (const type of ['connect', 'profiles.remove', 'profiles.activate', 'tab.context'] as const) {
+      expect(checkSender(type, content, ctx)).toMatchObject({ allowed: false });
+    }
+  });
+
+  it('refuses content scripts on origins without a profile, in sub-frames, and other extensions', () => {
+    const base = { id: ctx.extensionId, tab: { id: 1 }, frameId: 0 };
+    expect(
+      checkSender('page.report', { ...base, url: 'https://evil.example/projects/x' }, ctx),
+    ).toMatchObject({
+      allowed: false,
+      reason: 'origin not connected',
+    });
+    expect(
+      checkSender('page.report', { ...base, url: 'https://git.example.com/x', frameId: 3 }, ctx),
+    ).toMatchObject({ allowed: false });
+    expect(
+      checkSender('connect', { id: 'otherextension', url: 'chrome-extension://otherextension/p.html' }, ctx),
+    ).toMatchObject({ allowed: false });
+  });
+
+  it('refuses a page URL that merely starts like the extension origin', () => {
+    const forged = {
+      id: ctx.extensionId,
+      url: 'https://git.example.com/chrome-extension://abcdefghijklmnop',
+      tab: { id: 1 },
+    };
+    expect(checkSender('connect', forged, ctx)).toMatchObject({ allowed: false });
+  });
+});
