@@ -27,7 +27,12 @@ export default defineConfig({
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {
-            gecko: { id: 'bitbucket-server-companion@companion.example', strict_min_version: '128.0' },
+            gecko: {
+              id: 'bitbucket-server-companion@companion.example',
+              strict_min_version: '142.0',
+              // Nothing leaves the browser except requests to the user's own server.
+              data_collection_permissions: { required: ['none'] },
+            },
           },
         }
       : {}),
