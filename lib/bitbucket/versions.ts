@@ -24,11 +24,12 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-/** Release lines with a release in the 12 months before `today`: the ones we support. */
+/**
+ * Release lines with a release in the last 12 months, counted in calendar months (on 2026-11-25 a
+ * release from November 2025 still counts): the ones we support.
+ */
 export function supportedLines(today: Date, lines: readonly ReleaseLine[] = RELEASE_LINES): ReleaseLine[] {
-  const cutoff = new Date(today);
-  cutoff.setUTCFullYear(cutoff.getUTCFullYear() - 1);
-  const from = cutoff.toISOString().slice(0, 10);
+  const from = `${today.getUTCFullYear() - 1}-${String(today.getUTCMonth() + 1).padStart(2, '0')}-01`;
   return lines.filter((l) => l.latestRelease >= from);
 }
 

@@ -118,6 +118,9 @@ export function ConnectForm({ replacing, onDone, onCancel }: ConnectFormProps) {
           autoFocus={!replacing}
         />
         {!normalised.ok && serverUrl.trim() !== '' && <div class="hint">{normalised.message}</div>}
+        {normalised.ok && normalised.baseUrl !== serverUrl.trim() && (
+          <div class="hint server-preview">Server: {normalised.baseUrl}</div>
+        )}
       </div>
       <div class="field">
         <div class="row">
@@ -139,7 +142,7 @@ export function ConnectForm({ replacing, onDone, onCancel }: ConnectFormProps) {
           Give it <b>Project read</b> and <b>Repository write</b> (Repository read is enough to browse and
           clone). The token is stored encrypted and never leaves this browser except to your server.
         </div>
-        <button type="button" class="subtle token-page" disabled={!baseUrl} onClick={openTokenPage}>
+        <button type="button" class="link token-page" disabled={!baseUrl} onClick={openTokenPage}>
           Create a token on {baseUrl ? new URL(baseUrl).host : 'your server'} ↗
         </button>
       </div>
