@@ -47,7 +47,7 @@ test('export with tokens → wipe → import restores the profiles, and the toke
   // The restored tokens still work against the server.
   for (const card of await options.locator('.profile').all()) {
     await card.getByRole('button', { name: 'Check token' }).click();
-    await expect(card.getByRole('status')).toContainText('The token works');
+    await expect(card.locator('.message.success')).toContainText('The token works');
   }
 });
 

@@ -60,9 +60,10 @@ export async function openPopup(browser: ExtensionBrowser, tabId?: number): Prom
 
 /** Fills the connect form and submits it. */
 export async function connect(popup: Page, serverUrl: string, token: string): Promise<void> {
-  await popup.getByLabel('Server URL').fill(serverUrl);
-  await popup.getByLabel('HTTP access token').fill(token);
-  await popup.getByRole('button', { name: /^(Connect|Replace token)$/ }).click();
+  const form = popup.locator('form.connect-form');
+  await form.getByLabel('Server URL').fill(serverUrl);
+  await form.getByLabel('HTTP access token').fill(token);
+  await form.getByRole('button', { name: /^(Connect|Replace token)$/ }).click();
 }
 
 interface Fixtures {

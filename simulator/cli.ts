@@ -1,0 +1,62 @@
+/**
+ * `npm run sim -- [--port 7990] [--host 127.0.0.1] [--context-path /bitbucket] [--version 10.4.2]
+ *                 [--repos 20000] [--strict] [--spec PATH] [--git-dir .sim-data/git]`
+ * Starts the simulator and prints its URL, the seeded users and their tokens.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startSimulator } from './index';
+import { SEED_TOKENS, seed } from './seed';
+
+const { values: args } = parseArgs({
+  options: {
+    port: { type: 'string', default: '7990' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'context-path': { type: 'string', default: '' },
+    version: { type: 'string', default: '9.4.13' },
+    repos: { type: 'string', default: '0' },
+    strict: { type: 'boolean', default: false },
+    spec: { type: 'string' },
+    'git-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+if (args.help) {
+  console.log(
+    'Usage: npm run sim -- [--port 7990] [--host 127.0.0.1] [--context-path /bitbucket] [--version 9.4.13] [--repos N] [--strict] [--spec openapi-9.2.json] [--git-dir DIR]',
+  );
+  process.exit(0);
+}
+
+const started = Date.now();
+const sim = await startSimulator({
+  port: Number(args.port),
+  host: args.host,
+  contextPath: args['context-path'],
+  version: args.version,
+  repos: Number(args.repos),
+  strict: args.strict,
+  ...(args.spec ? { specPath: path.resolve(args.spec) } : {}),
+  ...(args['git-dir'] ? { gitDir: path.resolve(args['git-dir']) } : {}),
+});
+
+console.log(`Bitbucket ${args.version} simulator: ${sim.url}  (started in ${Date.now() - started} ms)`);
+console.log(`  ${sim.model.repos.length} repositories${args.strict ? ', strict conformance mode' : ''}${args['git-dir'] ? `, git repositories in ${path.resolve(args['git-dir'])}` : ''}`);
+console.log('\nUsers (password = username):');
+for (const u of seed.users) {
+  console.log(`  ${u.name.padEnd(6)} ${u.displayName}${u.globalPermission === 'SYS_ADMIN' ? '  [system admin]' : ''}${u.active === false ? '  [inactive]' : ''}`);
+}
+console.log('\nHTTP access tokens:');
+for (const t of seed.tokens) {
+  const label = Object.entries(SEED_TOKENS).find(([, value]) => value === t.token)?.[0] ?? t.name;
+  console.log(`  ${label.padEnd(13)} ${t.user.padEnd(6)} ${t.permissions.join('+').padEnd(26)} ${t.token}`);
+}
+console.log(`\nSign in at ${sim.url}/login · Ctrl+C to stop.`);
+
+const stop = async () => {
+  await sim.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,192 @@
+/**
+ * Real bare git repositories for the seeded repositories marked `git: true`, created with the git
+ * command line under the simulator's git directory (`<dir>/<lower-cased project key>/<slug>.git`),
+ * and served over HTTP at `{ctx}/scm/<key>/<slug>.git` through `git http-backend` with the same
+ * credentials as the REST API (Bearer token, Basic username + password or token).
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { type Env, type Reply, type Req, readBody } from './http';
+import type { Model } from './model';
+import { Level, type Repo, type User } from './types';
+
+const run = promisify(execFile);
+
+/** Fixed dates make the seeded commits' ids the same on every run. */
+const SEED_DATE = '2024-01-15T10:00:00Z';
+
+async function git(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  const { stdout } = await run('git', ['-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', ...args], {
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', ...options.env },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+function repoFiles(repo: Repo): Map<string, string> {
+  return repo.files ?? new Map([['README.md', `# ${repo.name}\n\n${repo.description ?? ''}\n`]]);
+}
+
+/** Who authored the seeded commits: the personal project's owner, else a project administrator. */
+function author(model: Model, repo: Repo): User | undefined {
+  if (repo.project.owner) return repo.project.owner;
+  for (const [name, level] of repo.project.permissions) {
+    if (level === Level.ADMIN) return model.user(name);
+  }
+  return [...model.users.values()].find((u) => model.isAdmin(u));
+}
+
+export function gitPathOf(gitDir: string, repo: Repo): string {
+  return path.join(gitDir, repo.project.key.toLowerCase(), `${repo.slug}.git`);
+}
+
+async function initRepository(model: Model, repo: Repo, bare: string): Promise<void> {
+  await mkdir(path.dirname(bare), { recursive: true });
+  await git(['init', '--quiet', '--bare', `--initial-branch=${repo.defaultBranch}`, bare]);
+  if (repo.branches.length === 0) return;
+  const work = await mkdtemp(path.join(tmpdir(), 'bitbucket-sim-'));
+  try {
+    const who = author(model, repo);
+    const env = {
+      GIT_AUTHOR_NAME: who?.displayName ?? 'Bitbucket',
+      GIT_AUTHOR_EMAIL: who?.emailAddress ?? 'noreply@example.com',
+      GIT_COMMITTER_NAME: who?.displayName ?? 'Bitbucket',
+      GIT_COMMITTER_EMAIL: who?.emailAddress ?? 'noreply@example.com',
+      GIT_AUTHOR_DATE: SEED_DATE,
+      GIT_COMMITTER_DATE: SEED_DATE,
+    };
+    await git(['init', '--quiet', `--initial-branch=${repo.defaultBranch}`, work]);
+    for (const [file, content] of repoFiles(repo)) {
+      const target = path.join(work, file);
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, content);
+    }
+    await git(['add', '-A'], { cwd: work });
+    await git(['commit', '--quiet', '-m', 'Initial commit'], { cwd: work, env });
+    for (const branch of repo.branches) {
+      if (branch.name === repo.defaultBranch) continue;
+      await git(['checkout', '--quiet', '-b', branch.name, repo.defaultBranch], { cwd: work });
+      const notes = `${branch.name.replace(/[^A-Za-z0-9._-]/g, '-')}.md`;
+      await writeFile(path.join(work, notes), `Work on ${branch.name}.\n`);
+      await git(['add', '-A'], { cwd: work });
+      await git(['commit', '--quiet', '-m', `Work on ${branch.name}`], { cwd: work, env });
+    }
+    await git(['push', '--quiet', bare, 'refs/heads/*:refs/heads/*'], { cwd: work });
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Reads the branch heads of a repository's bare git repository into the model. */
+export async function refreshBranches(repo: Repo): Promise<void> {
+  if (!repo.gitPath) return;
+  const out = await git(['for-each-ref', '--format=%(refname:short)%00%(objectname)', 'refs/heads'], {
+    cwd: repo.gitPath,
+  });
+  const branches = out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [name = '', latestCommit = ''] = line.split('\u0000');
+      return { name, latestCommit };
+    });
+  branches.sort((a, b) => (a.name === repo.defaultBranch ? -1 : b.name === repo.defaultBranch ? 1 : 0));
+  repo.branches = branches;
+}
+
+/** Creates (or reuses) the bare repositories of every repository that asks for one. */
+export async function createGitRepositories(model: Model, gitDir: string): Promise<void> {
+  for (const repo of model.repos) {
+    if (!repo.git) continue;
+    const bare = gitPathOf(gitDir, repo);
+    if (!existsSync(path.join(bare, 'HEAD'))) await initRepository(model, repo, bare);
+    repo.gitPath = bare;
+    await refreshBranches(repo);
+    // Forks without their own git repository share the origin's commits on the same branches.
+    for (const fork of model.repos) {
+      if (fork.origin !== repo || fork.gitPath) continue;
+      for (const branch of fork.branches) {
+        const head = repo.branches.find((b) => b.name === branch.name);
+        if (head) branch.latestCommit = head.latestCommit;
+      }
+    }
+  }
+}
+
+const text = (status: number, body: string, headers: Record<string, string> = {}): Reply => ({
+  kind: 'raw',
+  status,
+  body,
+  headers: { 'content-type': 'text/plain;charset=UTF-8', ...headers },
+});
+
+/** `{ctx}/scm/<key>/<slug>.git/…`: git's smart HTTP protocol. */
+export async function handleGit(env: Env, req: Req): Promise<Reply> {
+  const match = /^\/scm\/([^/]+)\/([^/]+?)(?:\.git)?(\/.*)?$/.exec(req.path);
+  const key = match ? decodeURIComponent(match[1] ?? '') : '';
+  const slug = match ? decodeURIComponent(match[2] ?? '') : '';
+  const repo = match ? env.model.repo(key, slug) : undefined;
+  const challenge = { 'www-authenticate': 'Basic realm="Atlassian Bitbucket"' };
+  if (!repo || !repo.gitPath || !env.gitDir) {
+    return req.principal.kind === 'anonymous'
+      ? text(401, 'Authentication required\n', challenge)
+      : text(404, 'Repository not found\n');
+  }
+  const rest = match?.[3] ?? '/';
+  const push = rest.endsWith('/git-receive-pack') || req.query.get('service') === 'git-receive-pack';
+  const allowed = push
+    ? env.model.repoLevel(req.principal, repo) >= Level.WRITE && !repo.archived
+    : env.model.canReadRepo(req.principal, repo);
+  if (!allowed) {
+    if (req.principal.kind === 'anonymous') return text(401, 'Authentication required\n', challenge);
+    return text(push ? 403 : 404, push ? 'You are not permitted to push to this repository\n' : 'Repository not found\n');
+  }
+
+  const body = req.method === 'POST' ? await readBody(req.raw) : Buffer.alloc(0);
+  const relative = path.relative(env.gitDir, repo.gitPath).split(path.sep).join('/');
+  const cgiEnv: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    GIT_PROJECT_ROOT: env.gitDir,
+    GIT_HTTP_EXPORT_ALL: '1',
+    PATH_INFO: `/${relative}${rest}`,
+    REQUEST_METHOD: req.method,
+    QUERY_STRING: req.query.toString(),
+    CONTENT_TYPE: req.raw.headers['content-type'] ?? '',
+    CONTENT_LENGTH: String(body.length),
+    REMOTE_ADDR: req.raw.socket.remoteAddress ?? '127.0.0.1',
+    ...(req.principal.kind !== 'anonymous' ? { REMOTE_USER: req.principal.user.name } : {}),
+    ...(req.raw.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: String(req.raw.headers['content-encoding']) } : {}),
+    ...(req.raw.headers['git-protocol'] ? { GIT_PROTOCOL: String(req.raw.headers['git-protocol']) } : {}),
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'http.receivepack',
+    GIT_CONFIG_VALUE_0: 'true',
+  };
+  const output = await new Promise<Buffer>((resolve, reject) => {
+    const child = spawn('git', ['http-backend'], { env: cgiEnv });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stderr.resume();
+    child.on('error', reject);
+    child.on('close', () => resolve(Buffer.concat(chunks)));
+    child.stdin.end(body);
+  });
+  if (push) await refreshBranches(repo);
+  const split = output.indexOf('\r\n\r\n');
+  const headerText = split >= 0 ? output.subarray(0, split).toString('latin1') : '';
+  const headers: Record<string, string> = {};
+  let status = 200;
+  for (const line of headerText.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === 'status') status = Number.parseInt(value, 10) || 200;
+    else headers[name] = value;
+  }
+  return { kind: 'raw', status, body: split >= 0 ? output.subarray(split + 4) : output, headers };
+}

@@ -1,0 +1,319 @@
+/**
+ * The JSON the REST API answers with, shaped like the real server's responses (field names and order
+ * as seen in captured responses; every field checked against the spec in strict mode).
+ */
+import { createHash } from 'node:crypto';
+import type { AccessToken, Branch, GpgKey, Participant, Project, PullRequest, Repo, SshKey, User } from './types';
+
+/** Where links point: the server's base URL (origin + context path) and SSH address. */
+export interface Urls {
+  /** e.g. "http://127.0.0.1:7990/bitbucket" (no trailing slash). */
+  base: string;
+  /** e.g. "/bitbucket", or "" (no trailing slash). */
+  contextPath: string;
+  sshHost: string;
+  sshPort: number;
+}
+
+export interface ServerVersion {
+  text: string;
+  major: number;
+  minor: number;
+  patch: number;
+  /** True when this version is `other` or newer ("8.16" means 8.16.0). */
+  atLeast(other: string): boolean;
+}
+
+export function parseVersion(text: string): ServerVersion {
+  const match = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
+  if (!match) throw new Error(`not a version: ${text}`);
+  const [major, minor, patch] = [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
+  const value = (m: number, n: number, p: number) => m * 1_000_000 + n * 1_000 + p;
+  return {
+    text,
+    major,
+    minor,
+    patch,
+    atLeast(other: string) {
+      const o = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(other);
+      if (!o) throw new Error(`not a version: ${other}`);
+      return value(major, minor, patch) >= value(Number(o[1]), Number(o[2]), Number(o[3] ?? 0));
+    },
+  };
+}
+
+/** Build facts reported by application-properties and the page footer, derived from the version. */
+export function buildInfo(version: ServerVersion): { buildNumber: string; buildDate: string; commitId: string } {
+  return {
+    buildNumber: String(version.major * 1_000_000 + version.minor * 1_000 + version.patch),
+    buildDate: String(Date.UTC(2015 + version.major, (version.minor * 2) % 12, 1 + (version.patch % 28))),
+    commitId: createHash('sha1').update(`bitbucket ${version.text}`).digest('hex'),
+  };
+}
+
+export interface RestLink {
+  href: string;
+  name?: string;
+}
+
+export interface RestUser {
+  name: string;
+  emailAddress: string;
+  active: boolean;
+  displayName: string;
+  id: number;
+  slug: string;
+  type: 'NORMAL' | 'SERVICE';
+  links: { self: RestLink[] };
+  avatarUrl?: string;
+}
+
+export function userUrl(user: User, urls: Urls): string {
+  return `${urls.base}/users/${encodeURIComponent(user.slug)}`;
+}
+
+export function avatarUrl(user: User, urls: Urls, size: number): string {
+  return `${userUrl(user, urls)}/avatar.png?s=${size}&v=${1_500_000_000_000 + user.id}`;
+}
+
+/** RestApplicationUser. The avatar URL is only included when the caller asked for a size. */
+export function restUser(user: User, urls: Urls, avatarSize?: number): RestUser {
+  return {
+    name: user.name,
+    emailAddress: user.emailAddress,
+    active: user.active,
+    displayName: user.displayName,
+    id: user.id,
+    slug: user.slug,
+    type: user.type,
+    links: { self: [{ href: userUrl(user, urls) }] },
+    ...(avatarSize ? { avatarUrl: avatarUrl(user, urls, avatarSize) } : {}),
+  };
+}
+
+/** Path of a project's page: `/projects/KEY`, or `/users/slug` for a personal project. */
+export function projectPath(project: Project): string {
+  return project.owner
+    ? `/users/${encodeURIComponent(project.owner.slug)}`
+    : `/projects/${encodeURIComponent(project.key)}`;
+}
+
+/** Path of a repository's pages (`…/repos/slug`), under /users/ for personal repositories. */
+export function repoPath(repo: Repo): string {
+  return `${projectPath(repo.project)}/repos/${encodeURIComponent(repo.slug)}`;
+}
+
+export function restProject(project: Project, urls: Urls): Record<string, unknown> {
+  if (project.type === 'PERSONAL' && project.owner) {
+    return {
+      key: project.key,
+      id: project.id,
+      name: project.name,
+      type: 'PERSONAL',
+      owner: restUser(project.owner, urls),
+      links: { self: [{ href: `${urls.base}${projectPath(project)}` }] },
+    };
+  }
+  return {
+    key: project.key,
+    id: project.id,
+    name: project.name,
+    ...(project.description !== undefined ? { description: project.description } : {}),
+    public: project.public,
+    type: project.type,
+    links: { self: [{ href: `${urls.base}${projectPath(project)}` }] },
+  };
+}
+
+export function cloneUrls(repo: Repo, urls: Urls): { http: string; ssh: string } {
+  const path = `${repo.project.key.toLowerCase()}/${repo.slug}.git`;
+  return {
+    http: `${urls.base}/scm/${path}`,
+    ssh: `ssh://git@${urls.sshHost}:${urls.sshPort}/${path}`,
+  };
+}
+
+/** RestRepository; `archived` exists from 8.0 on. */
+export function restRepository(repo: Repo, urls: Urls, version: ServerVersion): Record<string, unknown> {
+  const clone = cloneUrls(repo, urls);
+  return {
+    slug: repo.slug,
+    id: repo.id,
+    name: repo.name,
+    ...(repo.description !== undefined ? { description: repo.description } : {}),
+    hierarchyId: repo.hierarchyId,
+    scmId: 'git',
+    state: repo.state,
+    statusMessage: repo.state === 'AVAILABLE' ? 'Available' : repo.state === 'OFFLINE' ? 'Offline' : 'Initialising',
+    forkable: repo.forkable,
+    ...(repo.origin ? { origin: restRepository(repo.origin, urls, version) } : {}),
+    project: restProject(repo.project, urls),
+    public: repo.public,
+    ...(version.atLeast('8.0') ? { archived: repo.archived } : {}),
+    links: {
+      clone: [
+        { href: clone.http, name: 'http' },
+        { href: clone.ssh, name: 'ssh' },
+      ],
+      self: [{ href: `${urls.base}${repoPath(repo)}/browse` }],
+    },
+  };
+}
+
+export function restBranch(repo: Repo, branch: Branch): Record<string, unknown> {
+  return {
+    id: `refs/heads/${branch.name}`,
+    displayId: branch.name,
+    type: 'BRANCH',
+    latestCommit: branch.latestCommit,
+    latestChangeset: branch.latestCommit,
+    isDefault: branch.name === repo.defaultBranch,
+  };
+}
+
+function restParticipant(p: Participant, urls: Urls): Record<string, unknown> {
+  return {
+    user: restUser(p.user, urls),
+    role: p.role,
+    approved: p.status === 'APPROVED',
+    status: p.status,
+  };
+}
+
+function restRef(repo: Repo, branchName: string, urls: Urls, version: ServerVersion): Record<string, unknown> {
+  const branch = repo.branches.find((b) => b.name === branchName);
+  return {
+    id: `refs/heads/${branchName}`,
+    displayId: branchName,
+    latestCommit: branch?.latestCommit ?? '0000000000000000000000000000000000000000',
+    type: 'BRANCH',
+    repository: restRepository(repo, urls, version),
+  };
+}
+
+/** RestPullRequest; `draft` exists from 8.18 on. */
+export function restPullRequest(pr: PullRequest, urls: Urls, version: ServerVersion): Record<string, unknown> {
+  return {
+    id: pr.id,
+    version: pr.version,
+    title: pr.title,
+    ...(pr.description !== undefined ? { description: pr.description } : {}),
+    state: pr.state,
+    open: pr.state === 'OPEN',
+    closed: pr.state !== 'OPEN',
+    ...(version.atLeast('8.18') ? { draft: pr.draft } : {}),
+    createdDate: pr.createdDate,
+    updatedDate: pr.updatedDate,
+    ...(pr.closedDate !== undefined ? { closedDate: pr.closedDate } : {}),
+    fromRef: restRef(pr.fromRepo, pr.fromBranch, urls, version),
+    toRef: restRef(pr.repo, pr.toBranch, urls, version),
+    locked: false,
+    author: restParticipant({ user: pr.author, role: 'AUTHOR', status: 'UNAPPROVED' }, urls),
+    reviewers: pr.reviewers.map((p) => restParticipant(p, urls)),
+    participants: pr.participants.map((p) => restParticipant(p, urls)),
+    links: { self: [{ href: `${urls.base}${repoPath(pr.repo)}/pull-requests/${pr.id}` }] },
+  };
+}
+
+export function restSshKey(key: SshKey): Record<string, unknown> {
+  const [algorithm = '', blob = ''] = key.text.split(/\s+/);
+  const fingerprint = createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '');
+  return {
+    id: key.id,
+    text: key.text,
+    label: key.label,
+    fingerprint,
+    algorithmType: algorithm.replace(/^ssh-/, '').toUpperCase(),
+    bitLength: algorithm === 'ssh-ed25519' ? 256 : 4096,
+    createdDate: new Date(key.createdDate).toISOString(),
+    ...(key.expiryDays !== undefined ? { expiryDays: key.expiryDays } : {}),
+  };
+}
+
+export function restGpgKey(key: GpgKey): Record<string, unknown> {
+  return {
+    id: key.id,
+    fingerprint: key.fingerprint,
+    emailAddress: key.emailAddress,
+    ...(key.expiryDate !== undefined ? { expiryDate: key.expiryDate } : {}),
+    subKeys: [],
+    text: key.text,
+  };
+}
+
+/** RestAccessToken (the raw token text only when it was just created). */
+export function restAccessToken(token: AccessToken, withSecret: boolean): Record<string, unknown> {
+  return {
+    id: token.id,
+    name: token.name,
+    createdDate: new Date(token.createdDate).toISOString(),
+    ...(withSecret ? { token: token.token } : {}),
+  };
+}
+
+export interface Page<T> {
+  size: number;
+  limit: number;
+  isLastPage: boolean;
+  start: number;
+  nextPageStart?: number;
+  values: T[];
+}
+
+export const DEFAULT_PAGE_LIMIT = 25;
+export const MAX_PAGE_LIMIT = 1000;
+
+/** Reads `start` and `limit` like the server: limit defaults to 25 and is capped at 1000. */
+export function pageRequest(query: URLSearchParams): { start: number; limit: number } {
+  const start = Number.parseInt(query.get('start') ?? '', 10);
+  const limit = Number.parseInt(query.get('limit') ?? '', 10);
+  return {
+    start: Number.isFinite(start) && start > 0 ? start : 0,
+    limit: Number.isFinite(limit) && limit > 0 ? Math.min(limit, MAX_PAGE_LIMIT) : DEFAULT_PAGE_LIMIT,
+  };
+}
+
+/** One page of `items`; `nextPageStart` only when there is a next page. */
+export function page<T, R>(
+  items: readonly T[],
+  request: { start: number; limit: number },
+  render: (item: T) => R,
+): Page<R> {
+  const values = items.slice(request.start, request.start + request.limit).map(render);
+  const isLastPage = request.start + values.length >= items.length;
+  return {
+    size: values.length,
+    limit: request.limit,
+    isLastPage,
+    start: request.start,
+    ...(isLastPage ? {} : { nextPageStart: request.start + values.length }),
+    values,
+  };
+}
+
+export interface RestErrorBody {
+  errors: Array<{ context: string | null; message: string; exceptionName: string | null }>;
+}
+
+export function restErrors(message: string, exceptionName: string | null, context: string | null = null): RestErrorBody {
+  return { errors: [{ context, message, exceptionName }] };
+}
+
+/** Exception names the real server reports. */
+export const EXCEPTIONS = {
+  badCredentials: 'com.atlassian.bitbucket.auth.IncorrectPasswordAuthenticationException',
+  notPermitted: 'com.atlassian.bitbucket.AuthorisationException',
+  noSuchUser: 'com.atlassian.bitbucket.user.NoSuchUserException',
+  noSuchProject: 'com.atlassian.bitbucket.project.NoSuchProjectException',
+  noSuchRepository: 'com.atlassian.bitbucket.repository.NoSuchRepositoryException',
+  noSuchPullRequest: 'com.atlassian.bitbucket.pull.NoSuchPullRequestException',
+  noSuchBranch: 'com.atlassian.bitbucket.repository.NoSuchBranchException',
+  badRequest: 'com.atlassian.bitbucket.validation.ArgumentValidationException',
+  xsrf: 'com.atlassian.bitbucket.XsrfCheckFailedException',
+  server: 'com.atlassian.bitbucket.ServiceException',
+} as const;
+
+export const MESSAGES = {
+  badCredentials: 'Authentication failed. Please check your credentials and try again.',
+  notPermitted: 'You are not permitted to access this resource',
+} as const;

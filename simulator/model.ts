@@ -1,0 +1,514 @@
+/**
+ * The simulator's live state and its permission rules.
+ *
+ * Permission rules (Bitbucket's, as far as the simulator needs them):
+ * - A user's project level is the highest of: their own project grant, the project's grant for all
+ *   signed-in users, ADMIN for the owner of a personal project, ADMIN for global ADMIN/SYS_ADMIN.
+ * - A user's repository level is the higher of their project level and their own repository grant.
+ * - Public repositories (and every repository of a public project) are readable by everyone, also
+ *   without signing in; that implicit "read" is below REPO_READ, so `permission=REPO_READ` filters
+ *   still leave them out.
+ * - A token's effective level is the lower of the token's scope and its user's own level.
+ * - Inactive users have no permissions and cannot sign in.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  type AccessToken,
+  type Branch,
+  type DefaultReviewersCondition,
+  type GlobalPermission,
+  type GpgKey,
+  Level,
+  type LevelValue,
+  type Participant,
+  type Principal,
+  type Project,
+  type ProjectPermission,
+  type PullRequest,
+  type Repo,
+  type RepoPermission,
+  type Seed,
+  type SeedParticipant,
+  type SeedProject,
+  type SeedRepo,
+  type Session,
+  type SshKey,
+  type TokenPermission,
+  type User,
+} from './types';
+
+const DAY = 86_400_000;
+
+export const PROJECT_PERMISSIONS: readonly ProjectPermission[] = ['PROJECT_READ', 'PROJECT_WRITE', 'PROJECT_ADMIN'];
+export const REPO_PERMISSIONS: readonly RepoPermission[] = ['REPO_READ', 'REPO_WRITE', 'REPO_ADMIN'];
+export const GLOBAL_PERMISSIONS: readonly GlobalPermission[] = [
+  'LICENSED_USER',
+  'PROJECT_CREATE',
+  'ADMIN',
+  'SYS_ADMIN',
+];
+
+/** READ/WRITE/ADMIN level of a project or repository permission name. */
+export function levelOf(permission: string | undefined): LevelValue {
+  if (!permission) return Level.NONE;
+  if (permission.endsWith('_ADMIN')) return Level.ADMIN;
+  if (permission.endsWith('_WRITE')) return Level.WRITE;
+  if (permission.endsWith('_READ')) return Level.READ;
+  return Level.NONE;
+}
+
+export function isProjectPermission(value: string): value is ProjectPermission {
+  return (PROJECT_PERMISSIONS as readonly string[]).includes(value);
+}
+export function isRepoPermission(value: string): value is RepoPermission {
+  return (REPO_PERMISSIONS as readonly string[]).includes(value);
+}
+export function isGlobalPermission(value: string): value is GlobalPermission {
+  return (GLOBAL_PERMISSIONS as readonly string[]).includes(value);
+}
+
+/** Bitbucket derives a repository slug from its name: lower case, spaces become dashes. */
+export function slugify(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, '-')
+    .replace(/[^a-z0-9._-]/g, '');
+}
+
+/** A deterministic 40-hex-digit id (commit ids and the like). */
+export function fakeSha(...parts: string[]): string {
+  return createHash('sha1').update(parts.join('\u0000')).digest('hex');
+}
+
+function minLevel(a: LevelValue, b: LevelValue): LevelValue {
+  return a < b ? a : b;
+}
+function maxLevel(a: LevelValue, b: LevelValue): LevelValue {
+  return a > b ? a : b;
+}
+
+export class Model {
+  readonly instanceName: string;
+  /** Users by slug. */
+  readonly users = new Map<string, User>();
+  /** Projects by key (upper case). */
+  readonly projects = new Map<string, Project>();
+  readonly repos: Repo[] = [];
+  readonly pullRequests: PullRequest[] = [];
+  readonly sshKeys: SshKey[] = [];
+  readonly gpgKeys: GpgKey[] = [];
+  readonly defaultReviewers: DefaultReviewersCondition[] = [];
+  /** Tokens by their secret text. */
+  readonly tokens = new Map<string, AccessToken>();
+  /** Web sessions by cookie value. */
+  readonly sessions = new Map<string, Session>();
+
+  private readonly repoIndex = new Map<string, Repo>();
+  private readonly userByName = new Map<string, User>();
+  private sortedCache: Repo[] | undefined;
+  private nextId = { user: 1, project: 1, repo: 1, sshKey: 1, token: 200_000_000_001 };
+
+  constructor(seed: Seed, now = Date.now()) {
+    this.instanceName = seed.instanceName;
+    for (const u of seed.users) {
+      const user: User = {
+        id: this.nextId.user++,
+        name: u.name,
+        slug: u.slug ?? u.name.toLowerCase(),
+        displayName: u.displayName,
+        emailAddress: u.emailAddress,
+        password: u.password,
+        active: u.active ?? true,
+        type: u.type ?? 'NORMAL',
+        globalPermission: u.globalPermission ?? 'LICENSED_USER',
+        theme: u.theme ?? 'light',
+      };
+      this.users.set(user.slug, user);
+      this.userByName.set(user.name.toLowerCase(), user);
+    }
+    for (const p of seed.projects) this.addProject(p);
+    for (const user of this.users.values()) this.personalProject(user);
+    for (const r of seed.repos) this.addRepo(r);
+
+    for (const pr of seed.pullRequests) {
+      const repo = this.requireRepo(pr.repo);
+      const fromRepo = pr.fromRepo ? this.requireRepo(pr.fromRepo) : repo;
+      const created = now - (pr.createdDaysAgo ?? 1) * DAY;
+      const updated = now - (pr.updatedDaysAgo ?? pr.createdDaysAgo ?? 1) * DAY;
+      const state = pr.state ?? 'OPEN';
+      const participant = (p: SeedParticipant, role: Participant['role']): Participant => ({
+        user: this.requireUser(p.user),
+        role,
+        status: p.status ?? 'UNAPPROVED',
+      });
+      this.pullRequests.push({
+        id: pr.id,
+        version: 0,
+        repo,
+        fromRepo,
+        fromBranch: pr.fromBranch,
+        toBranch: pr.toBranch,
+        title: pr.title,
+        ...(pr.description !== undefined ? { description: pr.description } : {}),
+        state,
+        draft: pr.draft ?? false,
+        author: this.requireUser(pr.author),
+        reviewers: (pr.reviewers ?? []).map((p) => participant(p, 'REVIEWER')),
+        participants: (pr.participants ?? []).map((p) => participant(p, 'PARTICIPANT')),
+        createdDate: created,
+        updatedDate: updated,
+        ...(state !== 'OPEN' ? { closedDate: updated } : {}),
+      });
+    }
+    for (const k of seed.sshKeys) {
+      this.sshKeys.push({
+        id: this.nextId.sshKey++,
+        user: this.requireUser(k.user),
+        label: k.label,
+        text: k.text,
+        createdDate: now - (k.createdDaysAgo ?? 0) * DAY,
+        ...(k.expiryDays !== undefined ? { expiryDays: k.expiryDays } : {}),
+      });
+    }
+    for (const k of seed.gpgKeys) {
+      this.gpgKeys.push({
+        id: k.id,
+        user: this.requireUser(k.user),
+        fingerprint: k.fingerprint,
+        emailAddress: k.emailAddress,
+        text: k.text,
+        ...(k.expiresInDays !== undefined ? { expiryDate: now + k.expiresInDays * DAY } : {}),
+      });
+    }
+    for (const c of seed.defaultReviewers) {
+      const [key = '', slug] = c.scope.split('/');
+      const project = this.project(key);
+      if (!project) throw new Error(`seed: default reviewers scope ${c.scope}: no such project`);
+      const repo = slug ? this.requireRepo(c.scope) : undefined;
+      this.defaultReviewers.push({
+        id: c.id,
+        project,
+        ...(repo ? { repo } : {}),
+        source: c.source,
+        target: c.target,
+        reviewers: c.reviewers.map((name) => this.requireUser(name)),
+        requiredApprovals: c.requiredApprovals,
+      });
+    }
+    for (const t of seed.tokens) {
+      const token = this.buildToken(this.requireUser(t.user), t.permissions, t.name, t.expiryDays, {
+        id: t.id,
+        token: t.token,
+        createdDate: now - (t.createdDaysAgo ?? 0) * DAY,
+      });
+      this.tokens.set(token.token, token);
+    }
+  }
+
+  // ───────────── lookups ─────────────
+
+  /** A user by slug or username (case-insensitive). */
+  user(slugOrName: string): User | undefined {
+    return this.users.get(slugOrName.toLowerCase()) ?? this.userByName.get(slugOrName.toLowerCase());
+  }
+
+  /** A project by key (case-insensitive, `~name` for personal projects). */
+  project(key: string): Project | undefined {
+    return this.projects.get(key.toUpperCase());
+  }
+
+  /** A repository by project key and slug (both case-insensitive). */
+  repo(projectKey: string, slug: string): Repo | undefined {
+    return this.repoIndex.get(`${projectKey.toUpperCase()}/${slug.toLowerCase()}`);
+  }
+
+  repoById(id: number): Repo | undefined {
+    return this.repos[id - 1]?.id === id ? this.repos[id - 1] : this.repos.find((r) => r.id === id);
+  }
+
+  /** The personal project of a user (`~NAME`), created on first use like Bitbucket does. */
+  personalProject(user: User): Project {
+    const key = `~${user.name.toUpperCase()}`;
+    const existing = this.projects.get(key);
+    if (existing) return existing;
+    const project: Project = {
+      id: this.nextId.project++,
+      key,
+      name: user.displayName,
+      public: false,
+      type: 'PERSONAL',
+      owner: user,
+      permissions: new Map(),
+      defaultLevel: Level.NONE,
+      repos: [],
+    };
+    this.projects.set(key, project);
+    return project;
+  }
+
+  /** All repositories in Bitbucket's listing order: by project key, then by name. */
+  sortedRepos(): Repo[] {
+    if (!this.sortedCache) {
+      const keyed = this.repos.map((r) => ({ r, k: `${r.project.key}\u0000${r.name.toLowerCase()}` }));
+      keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+      this.sortedCache = keyed.map((x) => x.r);
+    }
+    return this.sortedCache;
+  }
+
+  pullRequest(repo: Repo, id: number): PullRequest | undefined {
+    return this.pullRequests.find((pr) => pr.repo === repo && pr.id === id);
+  }
+
+  // ───────────── building ─────────────
+
+  addProject(p: SeedProject): Project {
+    const key = p.key.toUpperCase();
+    if (this.projects.has(key)) throw new Error(`project ${key} exists`);
+    const project: Project = {
+      id: this.nextId.project++,
+      key,
+      name: p.name,
+      ...(p.description !== undefined ? { description: p.description } : {}),
+      public: p.public ?? false,
+      type: 'NORMAL',
+      permissions: new Map(Object.entries(p.permissions ?? {}).map(([name, perm]) => [name, levelOf(perm)])),
+      defaultLevel: levelOf(p.defaultPermission),
+      repos: [],
+    };
+    this.projects.set(key, project);
+    return project;
+  }
+
+  addRepo(r: SeedRepo): Repo {
+    const project = this.project(r.project);
+    if (!project) throw new Error(`repository ${r.name}: no project ${r.project}`);
+    const slug = r.slug ?? slugify(r.name);
+    if (this.repo(project.key, slug)) throw new Error(`repository ${project.key}/${slug} exists`);
+    const origin = r.forkOf ? this.requireRepo(r.forkOf) : undefined;
+    const defaultBranch = r.defaultBranch ?? origin?.defaultBranch ?? 'main';
+    const branches: Branch[] = [];
+    if (!r.empty) {
+      const names = [defaultBranch, ...(origin?.branches.map((b) => b.name) ?? []), ...(r.branches ?? [])];
+      for (const name of new Set(names)) {
+        const inherited = origin?.branches.find((b) => b.name === name);
+        branches.push({
+          name,
+          latestCommit: inherited?.latestCommit ?? fakeSha('commit', project.key, slug, name),
+        });
+      }
+    }
+    const repo: Repo = {
+      id: this.nextId.repo++,
+      slug,
+      name: r.name,
+      ...(r.description !== undefined ? { description: r.description } : {}),
+      project,
+      public: r.public ?? false,
+      forkable: r.forkable ?? true,
+      archived: r.archived ?? false,
+      state: r.state ?? 'AVAILABLE',
+      hierarchyId: origin?.hierarchyId ?? fakeSha('hierarchy', project.key, slug).slice(0, 20),
+      ...(origin ? { origin } : {}),
+      defaultBranch,
+      branches,
+      permissions: new Map(Object.entries(r.permissions ?? {}).map(([name, perm]) => [name, levelOf(perm)])),
+      ...(r.files ? { files: new Map(Object.entries(r.files)) } : r.empty ? { files: new Map() } : {}),
+      git: r.git ?? false,
+    };
+    this.repos.push(repo);
+    project.repos.push(repo);
+    this.repoIndex.set(`${project.key}/${slug}`, repo);
+    this.sortedCache = undefined;
+    return repo;
+  }
+
+  /**
+   * Adds `count` metadata-only repositories in projects BULK01, BULK02, … (1000 per project), readable
+   * by every signed-in user, for paging and performance tests.
+   */
+  addScaleRepos(count: number): void {
+    const perProject = 1000;
+    for (let p = 0; p * perProject < count; p++) {
+      const number = String(p + 1).padStart(2, '0');
+      const project = this.addProject({
+        key: `BULK${number}`,
+        name: `Bulk ${number}`,
+        description: 'Generated repositories.',
+        defaultPermission: 'PROJECT_READ',
+      });
+      const end = Math.min(count, (p + 1) * perProject);
+      for (let i = p * perProject; i < end; i++) {
+        const slug = `bulk-repo-${String(i + 1).padStart(5, '0')}`;
+        const repo: Repo = {
+          id: this.nextId.repo++,
+          slug,
+          name: slug,
+          project,
+          public: false,
+          forkable: true,
+          archived: false,
+          state: 'AVAILABLE',
+          hierarchyId: fakeSha('hierarchy', project.key, slug).slice(0, 20),
+          defaultBranch: 'main',
+          branches: [{ name: 'main', latestCommit: fakeSha('commit', project.key, slug, 'main') }],
+          permissions: new Map(),
+          git: false,
+        };
+        this.repos.push(repo);
+        project.repos.push(repo);
+        this.repoIndex.set(`${project.key}/${slug}`, repo);
+      }
+    }
+    this.sortedCache = undefined;
+  }
+
+  private requireUser(name: string): User {
+    const user = this.user(name);
+    if (!user) throw new Error(`seed: no user ${name}`);
+    return user;
+  }
+
+  private requireRepo(ref: string): Repo {
+    const [key = '', slug = ''] = ref.split('/');
+    const repo = this.repo(key, slug);
+    if (!repo) throw new Error(`seed: no repository ${ref}`);
+    return repo;
+  }
+
+  // ───────────── tokens and sessions ─────────────
+
+  /**
+   * Creates a personal HTTP access token. `permissions` holds at most one project and one repository
+   * permission, and the repository permission must be at least as high as the project permission.
+   */
+  createToken(user: User, permissions: TokenPermission[], name: string, expiryDays?: number): AccessToken {
+    const token = this.buildToken(user, permissions, name, expiryDays, {});
+    this.tokens.set(token.token, token);
+    return token;
+  }
+
+  private buildToken(
+    user: User,
+    permissions: TokenPermission[],
+    name: string,
+    expiryDays: number | undefined,
+    fixed: { id?: string; token?: string; createdDate?: number },
+  ): AccessToken {
+    const project = permissions.filter((p) => isProjectPermission(p));
+    const repo = permissions.filter((p) => isRepoPermission(p));
+    if (project.length + repo.length !== permissions.length) {
+      throw new Error(`unknown token permission in ${permissions.join(', ')}`);
+    }
+    if (project.length > 1 || repo.length > 1) {
+      throw new Error('a token has at most one project and one repository permission');
+    }
+    const projectLevel = levelOf(project[0]);
+    const repoLevel = levelOf(repo[0]);
+    if (repoLevel < projectLevel) {
+      throw new Error("a token's repository permission must be as high as its project permission");
+    }
+    const id = fixed.id ?? String(this.nextId.token++);
+    const createdDate = fixed.createdDate ?? Date.now();
+    return {
+      id,
+      // Bitbucket's tokens are base64 of "<id>:<20 random bytes>".
+      token:
+        fixed.token ?? Buffer.concat([Buffer.from(`${id}:`), randomBytes(20)]).toString('base64'),
+      user,
+      name,
+      permissions: [...permissions],
+      projectLevel,
+      repoLevel,
+      createdDate,
+      ...(expiryDays !== undefined
+        ? { expiryDays, expiresAt: createdDate + expiryDays * DAY }
+        : {}),
+      revoked: false,
+    };
+  }
+
+  revokeToken(text: string): boolean {
+    const token = this.tokens.get(text);
+    if (!token) return false;
+    token.revoked = true;
+    this.tokens.delete(text);
+    return true;
+  }
+
+  /** The token for a secret text if it still authenticates (exists, not revoked, not expired). */
+  validToken(text: string, now = Date.now()): AccessToken | undefined {
+    const token = this.tokens.get(text);
+    if (!token || token.revoked || !token.user.active) return undefined;
+    if (token.expiresAt !== undefined && token.expiresAt <= now) return undefined;
+    return token;
+  }
+
+  tokensOf(user: User): AccessToken[] {
+    return [...this.tokens.values()].filter((t) => t.user === user && !t.revoked);
+  }
+
+  createSession(user: User): Session {
+    const session: Session = {
+      id: randomBytes(18).toString('hex'),
+      user,
+      createdDate: Date.now(),
+      atlToken: randomBytes(16).toString('hex'),
+    };
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  // ───────────── permissions ─────────────
+
+  isAdmin(user: User): boolean {
+    return user.active && (user.globalPermission === 'ADMIN' || user.globalPermission === 'SYS_ADMIN');
+  }
+
+  /** The user's own level on a project, ignoring any token scope. */
+  userProjectLevel(user: User, project: Project): LevelValue {
+    if (!user.active) return Level.NONE;
+    if (this.isAdmin(user) || project.owner === user) return Level.ADMIN;
+    return maxLevel(project.permissions.get(user.name) ?? Level.NONE, project.defaultLevel);
+  }
+
+  /** The user's own level on a repository, ignoring any token scope. */
+  userRepoLevel(user: User, repo: Repo): LevelValue {
+    return maxLevel(this.userProjectLevel(user, repo.project), repo.permissions.get(user.name) ?? Level.NONE);
+  }
+
+  /** Effective repository level of a request's principal. */
+  repoLevel(principal: Principal, repo: Repo): LevelValue {
+    if (principal.kind === 'anonymous') return Level.NONE;
+    const own = this.userRepoLevel(principal.user, repo);
+    return principal.kind === 'token' ? minLevel(own, principal.token.repoLevel) : own;
+  }
+
+  /** Effective project level of a request's principal. */
+  projectLevel(principal: Principal, project: Project): LevelValue {
+    if (principal.kind === 'anonymous') return Level.NONE;
+    const own = this.userProjectLevel(principal.user, project);
+    return principal.kind === 'token' ? minLevel(own, principal.token.projectLevel) : own;
+  }
+
+  /** The implicit "read" of the repository listing: a permission, or public access. */
+  canReadRepo(principal: Principal, repo: Repo): boolean {
+    return repo.public || repo.project.public || this.repoLevel(principal, repo) >= Level.READ;
+  }
+
+  /** PROJECT_READ, or public access to the whole project. */
+  canReadProject(principal: Principal, project: Project): boolean {
+    return project.public || this.projectLevel(principal, project) >= Level.READ;
+  }
+
+  /** PROJECT_VIEW: project read, or read access to any of its repositories. */
+  canViewProject(principal: Principal, project: Project): boolean {
+    return this.canReadProject(principal, project) || project.repos.some((r) => this.canReadRepo(principal, r));
+  }
+
+  /** Global permission level of a user (0 = LICENSED_USER … 3 = SYS_ADMIN); -1 when inactive. */
+  globalLevel(user: User): number {
+    return user.active ? GLOBAL_PERMISSIONS.indexOf(user.globalPermission) : -1;
+  }
+}

@@ -1,0 +1,313 @@
+/**
+ * Types of the simulator: what a seed describes (`Seed*`) and the live model built from it.
+ * Names follow Bitbucket's own vocabulary (project key, repository slug, user slug, permission names).
+ */
+
+export type ProjectPermission = 'PROJECT_READ' | 'PROJECT_WRITE' | 'PROJECT_ADMIN';
+export type RepoPermission = 'REPO_READ' | 'REPO_WRITE' | 'REPO_ADMIN';
+/** What an HTTP access token may carry: one project permission and one repository permission. */
+export type TokenPermission = ProjectPermission | RepoPermission;
+/** Global permissions, lowest first. Every active user is at least a LICENSED_USER. */
+export type GlobalPermission = 'LICENSED_USER' | 'PROJECT_CREATE' | 'ADMIN' | 'SYS_ADMIN';
+export type ColorMode = 'light' | 'dark';
+export type RepoState = 'AVAILABLE' | 'INITIALISING' | 'INITIALISATION_FAILED' | 'OFFLINE';
+export type PullRequestState = 'OPEN' | 'MERGED' | 'DECLINED';
+export type ParticipantStatus = 'UNAPPROVED' | 'NEEDS_WORK' | 'APPROVED';
+export type ParticipantRole = 'AUTHOR' | 'REVIEWER' | 'PARTICIPANT';
+
+/** Permission levels as numbers, so "the lower of two permissions" is `Math.min`. */
+export const Level = { NONE: 0, READ: 1, WRITE: 2, ADMIN: 3 } as const;
+export type LevelValue = (typeof Level)[keyof typeof Level];
+
+// ───────────────────────────── seed ─────────────────────────────
+
+export interface SeedUser {
+  /** Username (`name` in REST). The slug is the lower-cased name unless given. */
+  name: string;
+  slug?: string;
+  displayName: string;
+  emailAddress: string;
+  /** Password for the login form and Basic auth. */
+  password: string;
+  active?: boolean;
+  type?: 'NORMAL' | 'SERVICE';
+  /** Default LICENSED_USER. ADMIN and SYS_ADMIN administer every project and repository. */
+  globalPermission?: GlobalPermission;
+  /** Theme the user picked in their account settings (Bitbucket 8.16+). */
+  theme?: ColorMode;
+}
+
+export interface SeedProject {
+  key: string;
+  name: string;
+  description?: string;
+  /** A public project makes all its repositories readable by everyone, signed in or not. */
+  public?: boolean;
+  /** Per-user project grants (username → permission). Project grants imply the same repository level. */
+  permissions?: Record<string, ProjectPermission>;
+  /** Grant for every signed-in user ("all licensed users" in the project permission page). */
+  defaultPermission?: ProjectPermission;
+}
+
+/** A repository; `project` is a project key, or `~NAME` for a user's personal project. */
+export interface SeedRepo {
+  project: string;
+  name: string;
+  /** Default: the name lower-cased with spaces as dashes. */
+  slug?: string;
+  description?: string;
+  public?: boolean;
+  forkable?: boolean;
+  archived?: boolean;
+  state?: RepoState;
+  /** Default 'main'. */
+  defaultBranch?: string;
+  /** Other branches besides the default one. */
+  branches?: string[];
+  /** The repository this one is a fork of ("KEY/slug"); forks share its hierarchy id. */
+  forkOf?: string;
+  /** Per-user repository grants (username → permission). */
+  permissions?: Record<string, RepoPermission>;
+  /** Files on the default branch (path → content). Default: a README from the description. */
+  files?: Record<string, string>;
+  /** Nothing pushed yet: no branches, no files. */
+  empty?: boolean;
+  /** Create a real bare git repository for it when the simulator has a git directory. */
+  git?: boolean;
+}
+
+export interface SeedParticipant {
+  user: string;
+  status?: ParticipantStatus;
+}
+
+export interface SeedPullRequest {
+  /** Target repository "KEY/slug". */
+  repo: string;
+  id: number;
+  title: string;
+  description?: string;
+  fromBranch: string;
+  /** Source repository "KEY/slug" when it is a fork; default the target repository. */
+  fromRepo?: string;
+  toBranch: string;
+  author: string;
+  reviewers?: SeedParticipant[];
+  participants?: SeedParticipant[];
+  state?: PullRequestState;
+  draft?: boolean;
+  createdDaysAgo?: number;
+  updatedDaysAgo?: number;
+}
+
+export interface SeedSshKey {
+  user: string;
+  label: string;
+  /** The public key line, e.g. "ssh-ed25519 AAAA… comment". */
+  text: string;
+  createdDaysAgo?: number;
+  expiryDays?: number;
+}
+
+export interface SeedGpgKey {
+  user: string;
+  /** Long key id, 16 hex digits. */
+  id: string;
+  fingerprint: string;
+  emailAddress: string;
+  text: string;
+  expiresInDays?: number;
+}
+
+export interface SeedRefMatcher {
+  type: 'ANY_REF' | 'BRANCH' | 'PATTERN';
+  /** Branch name or pattern; ignored for ANY_REF. */
+  value?: string;
+}
+
+export interface SeedDefaultReviewers {
+  id: number;
+  /** "KEY" for a project-wide condition, "KEY/slug" for one repository. */
+  scope: string;
+  source: SeedRefMatcher;
+  target: SeedRefMatcher;
+  reviewers: string[];
+  requiredApprovals: number;
+}
+
+export interface SeedToken {
+  /** Numeric id as the server reports it (string of digits). */
+  id: string;
+  /** The secret text a client sends as `Authorization: Bearer <token>`. */
+  token: string;
+  user: string;
+  name: string;
+  permissions: TokenPermission[];
+  createdDaysAgo?: number;
+  expiryDays?: number;
+}
+
+export interface Seed {
+  /** The instance name shown in page titles and passed to the page's base layout script. */
+  instanceName: string;
+  users: SeedUser[];
+  projects: SeedProject[];
+  repos: SeedRepo[];
+  pullRequests: SeedPullRequest[];
+  sshKeys: SeedSshKey[];
+  gpgKeys: SeedGpgKey[];
+  defaultReviewers: SeedDefaultReviewers[];
+  tokens: SeedToken[];
+}
+
+// ───────────────────────────── live model ─────────────────────────────
+
+export interface User {
+  id: number;
+  name: string;
+  slug: string;
+  displayName: string;
+  emailAddress: string;
+  password: string;
+  active: boolean;
+  type: 'NORMAL' | 'SERVICE';
+  globalPermission: GlobalPermission;
+  theme: ColorMode;
+}
+
+export interface Project {
+  id: number;
+  key: string;
+  name: string;
+  description?: string;
+  public: boolean;
+  type: 'NORMAL' | 'PERSONAL';
+  /** The user of a PERSONAL project. */
+  owner?: User;
+  /** Username → level. */
+  permissions: Map<string, LevelValue>;
+  /** Level for every signed-in user. */
+  defaultLevel: LevelValue;
+  repos: Repo[];
+}
+
+export interface Branch {
+  /** Short name, e.g. "main". */
+  name: string;
+  latestCommit: string;
+}
+
+export interface Repo {
+  id: number;
+  slug: string;
+  name: string;
+  description?: string;
+  project: Project;
+  public: boolean;
+  forkable: boolean;
+  archived: boolean;
+  state: RepoState;
+  hierarchyId: string;
+  origin?: Repo;
+  defaultBranch: string;
+  /** Branches, the default one first. Empty for an empty repository. */
+  branches: Branch[];
+  /** Username → level. */
+  permissions: Map<string, LevelValue>;
+  /** Files on the default branch; undefined means "a README generated from the description". */
+  files?: Map<string, string>;
+  /** Absolute path of the bare git repository, when one was created. */
+  gitPath?: string;
+  /** Wants a real git repository (seed flag). */
+  git: boolean;
+}
+
+export interface Participant {
+  user: User;
+  role: ParticipantRole;
+  status: ParticipantStatus;
+}
+
+export interface PullRequest {
+  id: number;
+  version: number;
+  repo: Repo;
+  fromRepo: Repo;
+  fromBranch: string;
+  toBranch: string;
+  title: string;
+  description?: string;
+  state: PullRequestState;
+  draft: boolean;
+  author: User;
+  reviewers: Participant[];
+  participants: Participant[];
+  createdDate: number;
+  updatedDate: number;
+  closedDate?: number;
+}
+
+export interface SshKey {
+  id: number;
+  user: User;
+  label: string;
+  text: string;
+  createdDate: number;
+  expiryDays?: number;
+}
+
+export interface GpgKey {
+  id: string;
+  user: User;
+  fingerprint: string;
+  emailAddress: string;
+  text: string;
+  expiryDate?: number;
+}
+
+export interface RefMatcher {
+  type: 'ANY_REF' | 'BRANCH' | 'PATTERN';
+  value?: string;
+}
+
+export interface DefaultReviewersCondition {
+  id: number;
+  project: Project;
+  repo?: Repo;
+  source: RefMatcher;
+  target: RefMatcher;
+  reviewers: User[];
+  requiredApprovals: number;
+}
+
+export interface AccessToken {
+  id: string;
+  token: string;
+  user: User;
+  name: string;
+  permissions: TokenPermission[];
+  projectLevel: LevelValue;
+  repoLevel: LevelValue;
+  createdDate: number;
+  /** Epoch ms after which the token no longer authenticates. */
+  expiresAt?: number;
+  expiryDays?: number;
+  lastAuthenticated?: number;
+  revoked: boolean;
+}
+
+export interface Session {
+  id: string;
+  user: User;
+  createdDate: number;
+  /** Anti-XSRF value every form of this session must send back as `atl_token`. */
+  atlToken: string;
+  /** A token created on the token page, shown once on the next page view. */
+  newToken?: { name: string; token: string };
+}
+
+/** Who is making a request. */
+export type Principal =
+  | { kind: 'anonymous' }
+  | { kind: 'user'; user: User; via: 'session' | 'basic'; session?: Session }
+  | { kind: 'token'; user: User; token: AccessToken };
