@@ -208,13 +208,15 @@ function ProfileCard({ profile, active }: { profile: ProfileRecord; active: bool
               </button>
             </form>
           ) : (
-            <div class="truncate profile-label">
-              <b>{profile.label}</b> {active && <span class="lozenge yes">Active</span>}
+            <div class="row profile-title">
+              <b class="truncate profile-label" title={profile.label}>
+                {profile.label}
+              </b>
+              {active && <span class="lozenge yes">Active</span>}
             </div>
           )}
-          <div class="truncate muted">
-            {profile.user.displayName} ({profile.user.slug}) · {hostOf(profile.baseUrl)} · Bitbucket{' '}
-            {profile.server.version}
+          <div class="muted profile-meta">
+            {profile.user.slug} · {hostOf(profile.baseUrl)} · Bitbucket {profile.server.version}
           </div>
           <AccessLozenges access={profile.access} />
         </div>
@@ -265,7 +267,7 @@ function ProfileCard({ profile, active }: { profile: ProfileRecord; active: bool
         </div>
       ) : (
         mode === 'view' && (
-          <div class="row" style={{ marginTop: '8px', flexWrap: 'wrap' }}>
+          <div class="row compact-buttons" style={{ marginTop: '8px', flexWrap: 'wrap', gap: '4px' }}>
             {!active && (
               <button
                 type="button"

@@ -53,9 +53,16 @@ async function allPages<T>(path: string, token?: string): Promise<T[]> {
 
 describe('simulator REST: application properties and authentication', () => {
   it('answers application-properties without credentials and without X-AUSERNAME', async () => {
-    const { status, body, res } = await getJson<Record<string, string>>('/rest/api/1.0/application-properties');
+    const { status, body, res } = await getJson<Record<string, string>>(
+      '/rest/api/1.0/application-properties',
+    );
     expect(status).toBe(200);
-    expect(body).toEqual({ version: '9.4.13', buildNumber: '9004013', buildDate: expect.any(String), displayName: 'Bitbucket' });
+    expect(body).toEqual({
+      version: '9.4.13',
+      buildNumber: '9004013',
+      buildDate: expect.any(String),
+      displayName: 'Bitbucket',
+    });
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(res.headers.get('x-ausername')).toBeNull();
   });
@@ -108,22 +115,30 @@ describe('simulator REST: application properties and authentication', () => {
   });
 
   it('accepts Basic auth with a password or with a token as the password', async () => {
-    const basic = (user: string, secret: string) => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
-    const ok = await fetch(`${sim.url}/rest/api/1.0/users/chen`, { headers: { authorization: basic('chen', 'chen') } });
+    const basic = (user: string, secret: string) =>
+      `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+    const ok = await fetch(`${sim.url}/rest/api/1.0/users/chen`, {
+      headers: { authorization: basic('chen', 'chen') },
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('x-ausername')).toBe('chen');
     const viaToken = await fetch(`${sim.url}/rest/api/1.0/users/chen`, {
       headers: { authorization: basic('chen', SEED_TOKENS.chenRead) },
     });
     expect(viaToken.status).toBe(200);
-    const wrong = await fetch(`${sim.url}/rest/api/1.0/users/chen`, { headers: { authorization: basic('chen', 'nope') } });
+    const wrong = await fetch(`${sim.url}/rest/api/1.0/users/chen`, {
+      headers: { authorization: basic('chen', 'nope') },
+    });
     expect(wrong.status).toBe(401);
   });
 });
 
 describe('simulator REST: users', () => {
   it('returns a user with links and an avatar only when asked for a size', async () => {
-    const { body } = await getJson<Record<string, unknown>>('/rest/api/1.0/users/alice', SEED_TOKENS.aliceRead);
+    const { body } = await getJson<Record<string, unknown>>(
+      '/rest/api/1.0/users/alice',
+      SEED_TOKENS.aliceRead,
+    );
     expect(body).toMatchObject({
       name: 'alice',
       slug: 'alice',
@@ -134,7 +149,10 @@ describe('simulator REST: users', () => {
       links: { self: [{ href: `${sim.url}/users/alice` }] },
     });
     expect(body).not.toHaveProperty('avatarUrl');
-    const sized = await getJson<{ avatarUrl: string }>('/rest/api/1.0/users/alice?avatarSize=64', SEED_TOKENS.aliceRead);
+    const sized = await getJson<{ avatarUrl: string }>(
+      '/rest/api/1.0/users/alice?avatarSize=64',
+      SEED_TOKENS.aliceRead,
+    );
     expect(sized.body.avatarUrl).toContain('s=64');
   });
 
@@ -145,16 +163,25 @@ describe('simulator REST: users', () => {
   });
 
   it('searches users by name, display name or e-mail, for signed-in callers only', async () => {
-    const byName = await getJson<Page<{ name: string }>>('/rest/api/1.0/users?filter=陈', SEED_TOKENS.aliceRead);
+    const byName = await getJson<Page<{ name: string }>>(
+      '/rest/api/1.0/users?filter=陈',
+      SEED_TOKENS.aliceRead,
+    );
     expect(byName.body.values.map((u) => u.name)).toEqual(['chen']);
-    const byMail = await getJson<Page<{ name: string }>>('/rest/api/1.0/users?filter=BOB@EXAMPLE', SEED_TOKENS.aliceRead);
+    const byMail = await getJson<Page<{ name: string }>>(
+      '/rest/api/1.0/users?filter=BOB@EXAMPLE',
+      SEED_TOKENS.aliceRead,
+    );
     expect(byMail.body.values.map((u) => u.name)).toEqual(['bob']);
     const repoReaders = await getJson<Page<{ name: string }>>(
       '/rest/api/1.0/users?permission.1=REPO_WRITE&permission.1.projectKey=PROJ&permission.1.repositorySlug=api',
       SEED_TOKENS.aliceRead,
     );
     expect(repoReaders.body.values.map((u) => u.name).sort()).toEqual(['admin', 'alice', 'bob']);
-    const admins = await getJson<Page<{ name: string }>>('/rest/api/1.0/users?permission=ADMIN', SEED_TOKENS.aliceRead);
+    const admins = await getJson<Page<{ name: string }>>(
+      '/rest/api/1.0/users?permission=ADMIN',
+      SEED_TOKENS.aliceRead,
+    );
     expect(admins.body.values.map((u) => u.name)).toEqual(['admin']);
     const anonymous = await getJson<ErrorBody>('/rest/api/1.0/users');
     expect(anonymous.status).toBe(401);
@@ -195,11 +222,17 @@ describe('simulator REST: projects and repositories', () => {
     expect(fork.body.origin).toMatchObject({ slug: 'api', project: { key: 'PROJ' } });
     expect(fork.body.hierarchyId).toBe(origin.body.hierarchyId);
     expect(fork.body.links.clone[0]?.href).toBe(`${sim.url}/scm/~bob/api.git`);
-    const forks = await getJson<Page<Repo>>('/rest/api/1.0/projects/PROJ/repos/api/forks', SEED_TOKENS.bobWrite);
+    const forks = await getJson<Page<Repo>>(
+      '/rest/api/1.0/projects/PROJ/repos/api/forks',
+      SEED_TOKENS.bobWrite,
+    );
     expect(forks.body.values.map((r) => r.project.key)).toEqual(['~BOB']);
     // Bob's personal fork is private: alice, who administers the origin, doesn't see it.
     expect((await get('/rest/api/1.0/projects/~BOB/repos/api', SEED_TOKENS.aliceAdmin)).status).toBe(401);
-    const aliceForks = await getJson<Page<Repo>>('/rest/api/1.0/projects/PROJ/repos/api/forks', SEED_TOKENS.aliceAdmin);
+    const aliceForks = await getJson<Page<Repo>>(
+      '/rest/api/1.0/projects/PROJ/repos/api/forks',
+      SEED_TOKENS.aliceAdmin,
+    );
     expect(aliceForks.body.values).toEqual([]);
   });
 
@@ -211,12 +244,19 @@ describe('simulator REST: projects and repositories', () => {
       exceptionName: 'com.atlassian.bitbucket.AuthorisationException',
     });
     expect((await get('/rest/api/1.0/projects/SEC/repos/vault', SEED_TOKENS.chenRead)).status).toBe(200);
-    const missing = await getJson<ErrorBody>('/rest/api/1.0/projects/PROJ/repos/nope', SEED_TOKENS.aliceAdmin);
+    const missing = await getJson<ErrorBody>(
+      '/rest/api/1.0/projects/PROJ/repos/nope',
+      SEED_TOKENS.aliceAdmin,
+    );
     expect(missing.status).toBe(404);
-    expect(missing.body.errors[0]?.exceptionName).toBe('com.atlassian.bitbucket.repository.NoSuchRepositoryException');
+    expect(missing.body.errors[0]?.exceptionName).toBe(
+      'com.atlassian.bitbucket.repository.NoSuchRepositoryException',
+    );
     const noProject = await getJson<ErrorBody>('/rest/api/1.0/projects/NOPE', SEED_TOKENS.aliceAdmin);
     expect(noProject.status).toBe(404);
-    expect(noProject.body.errors[0]?.exceptionName).toBe('com.atlassian.bitbucket.project.NoSuchProjectException');
+    expect(noProject.body.errors[0]?.exceptionName).toBe(
+      'com.atlassian.bitbucket.project.NoSuchProjectException',
+    );
   });
 
   it('lets anonymous callers see public repositories only', async () => {
@@ -250,15 +290,18 @@ describe('simulator REST: projects and repositories', () => {
     expect(await keys(bobAdmin, 'permission=REPO_WRITE&projectkey=PROJ')).toContain('PROJ/api');
     // The same applies to projects.
     const projects = async (token: string) =>
-      (await getJson<Page<{ key: string }>>('/rest/api/1.0/projects?permission=PROJECT_ADMIN', token)).body.values.map(
-        (p) => p.key,
-      );
+      (
+        await getJson<Page<{ key: string }>>('/rest/api/1.0/projects?permission=PROJECT_ADMIN', token)
+      ).body.values.map((p) => p.key);
     expect(await projects(SEED_TOKENS.aliceRead)).toEqual([]);
     expect(await projects(SEED_TOKENS.aliceAdmin)).toEqual(expect.arrayContaining(['PROJ', 'XSS']));
   });
 
   it('rejects an unknown permission filter with 400', async () => {
-    const { status, body } = await getJson<ErrorBody>('/rest/api/1.0/repos?permission=PROJECT_READ', SEED_TOKENS.aliceRead);
+    const { status, body } = await getJson<ErrorBody>(
+      '/rest/api/1.0/repos?permission=PROJECT_READ',
+      SEED_TOKENS.aliceRead,
+    );
     expect(status).toBe(400);
     expect(body.errors[0]?.message).toContain('PROJECT_READ');
   });
@@ -272,7 +315,10 @@ describe('simulator REST: projects and repositories', () => {
     expect(everything.body).not.toHaveProperty('nextPageStart');
     expect(all.map((r) => r.id)).toEqual(everything.body.values.map((r) => r.id));
     expect(new Set(all.map((r) => r.id)).size).toBe(all.length);
-    const last = await getJson<Page<Repo>>(`/rest/api/1.0/repos?limit=3&start=${all.length - 1}`, SEED_TOKENS.adminAdmin);
+    const last = await getJson<Page<Repo>>(
+      `/rest/api/1.0/repos?limit=3&start=${all.length - 1}`,
+      SEED_TOKENS.adminAdmin,
+    );
     expect(last.body).toMatchObject({ size: 1, isLastPage: true, start: all.length - 1 });
     const defaults = await getJson<Page<Repo>>('/rest/api/1.0/repos', SEED_TOKENS.adminAdmin);
     expect(defaults.body.limit).toBe(25);
@@ -282,7 +328,9 @@ describe('simulator REST: projects and repositories', () => {
 
   it('filters repositories by name (case-insensitive contains), project and archived state', async () => {
     const names = async (query: string) =>
-      (await allPages<Repo>(`/rest/api/1.0/repos?${query}`, SEED_TOKENS.adminAdmin)).map((r) => `${r.project.key}/${r.slug}`);
+      (await allPages<Repo>(`/rest/api/1.0/repos?${query}`, SEED_TOKENS.adminAdmin)).map(
+        (r) => `${r.project.key}/${r.slug}`,
+      );
     expect(await names('name=API')).toEqual(['PROJ/api', '~BOB/api']);
     expect(await names('name=web&projectkey=proj')).toEqual(['PROJ/web-app']);
     expect(await names('projectname=open%20source')).toEqual(['PUB/toolkit', 'PUB/website']);
@@ -297,7 +345,10 @@ describe('simulator REST: projects and repositories', () => {
     expect(await keys(SEED_TOKENS.aliceRead)).toEqual(['ARCH', 'PROJ', 'PUB', 'XSS']);
     expect(await keys(SEED_TOKENS.chenRead)).toEqual(['ARCH', 'PROJ', 'PUB', 'SEC']);
     expect(await keys()).toEqual(['PUB']);
-    const personal = await getJson<{ key: string; type: string }>('/rest/api/1.0/projects/~ALICE', SEED_TOKENS.aliceRead);
+    const personal = await getJson<{ key: string; type: string }>(
+      '/rest/api/1.0/projects/~ALICE',
+      SEED_TOKENS.aliceRead,
+    );
     expect(personal.body).toMatchObject({ key: '~ALICE', type: 'PERSONAL' });
     const repos = await getJson<Page<Repo>>('/rest/api/1.0/projects/~ALICE/repos', SEED_TOKENS.aliceRead);
     expect(repos.body.values.map((r) => r.slug)).toEqual(['dotfiles', 'scratch']);
@@ -343,7 +394,9 @@ describe('simulator REST: with a context path', () => {
       const repo = (await res.json()) as Repo;
       expect(repo.links.clone[0]?.href).toBe(`${ctx.origin}/bitbucket/scm/proj/api.git`);
       expect(repo.links.self[0]?.href).toBe(`${ctx.origin}/bitbucket/projects/PROJ/repos/api/browse`);
-      const props = (await (await fetch(`${ctx.url}/rest/api/1.0/application-properties`)).json()) as { version: string };
+      const props = (await (await fetch(`${ctx.url}/rest/api/1.0/application-properties`)).json()) as {
+        version: string;
+      };
       expect(props.version).toBe('10.4.2');
       expect((await fetch(`${ctx.origin}/rest/api/1.0/application-properties`)).status).toBe(404);
       expect(ctx.violations).toEqual([]);
@@ -378,7 +431,10 @@ describe('simulator REST: HTTP access tokens resource', () => {
     const created = (await res.json()) as { id: string; token: string; name: string };
     expect(created.name).toBe('CI');
     expect((await get('/rest/api/1.0/users/chen', created.token)).headers.get('x-ausername')).toBe('chen');
-    const list = await getJson<Page<{ id: string }>>('/rest/access-tokens/1.0/users/chen', SEED_TOKENS.chenRead);
+    const list = await getJson<Page<{ id: string }>>(
+      '/rest/access-tokens/1.0/users/chen',
+      SEED_TOKENS.chenRead,
+    );
     expect(list.body.values.map((t) => t.id)).toContain(created.id);
     const withToken = await fetch(`${sim.url}/rest/access-tokens/1.0/users/chen`, {
       method: 'PUT',
@@ -404,7 +460,9 @@ describe('simulator REST: HTTP access tokens resource', () => {
 describe('simulator REST: the whole seeded surface conforms to the spec', () => {
   it('answers every implemented operation for every kind of caller without a violation', async () => {
     const callers = [undefined, ...Object.values(SEED_TOKENS)];
-    const repoPaths = sim.model.repos.map((r) => `/rest/api/1.0/projects/${encodeURIComponent(r.project.key)}/repos/${r.slug}`);
+    const repoPaths = sim.model.repos.map(
+      (r) => `/rest/api/1.0/projects/${encodeURIComponent(r.project.key)}/repos/${r.slug}`,
+    );
     const paths = [
       '/rest/api/1.0/application-properties',
       '/rest/api/latest/users',
@@ -412,7 +470,9 @@ describe('simulator REST: the whole seeded surface conforms to the spec', () => 
       ...[...sim.model.users.keys()].map((slug) => `/rest/api/1.0/users/${slug}?avatarSize=48`),
       '/rest/api/1.0/projects',
       ...[...sim.model.projects.keys()].map((key) => `/rest/api/1.0/projects/${encodeURIComponent(key)}`),
-      ...[...sim.model.projects.keys()].map((key) => `/rest/api/1.0/projects/${encodeURIComponent(key)}/repos`),
+      ...[...sim.model.projects.keys()].map(
+        (key) => `/rest/api/1.0/projects/${encodeURIComponent(key)}/repos`,
+      ),
       '/rest/api/1.0/repos?limit=1000&archived=ALL',
       '/rest/api/1.0/repos?visibility=sideways',
       ...repoPaths,
