@@ -32,16 +32,27 @@ function describeContext(context: PageContext): string | null {
   }
 }
 
-function PageContextLine() {
-  const [context, setContext] = useState<PageContext | null>(null);
+interface TabContext {
+  context: PageContext | null;
+  /** The profile for the page's server (the most recently used one of that server). */
+  profileId: string | null;
+}
+
+/** What the content script reported about the tab the popup was opened over. */
+function useTabContext(): TabContext {
+  const [value, setValue] = useState<TabContext>({ context: null, profileId: null });
   useEffect(() => {
     void (async () => {
       const tabId = await targetTabId();
       if (tabId === undefined) return;
       const answer = await ask({ type: 'tab.context', tabId }).catch(() => null);
-      setContext(answer?.context ?? null);
+      if (answer) setValue(answer);
     })();
   }, []);
+  return value;
+}
+
+function PageContextLine({ context }: { context: PageContext | null }) {
   const text = context && describeContext(context);
   if (!text) return null;
   return (
@@ -54,6 +65,8 @@ function PageContextLine() {
 export function App() {
   const db = getDb();
   const state = useProfiles(db);
+  const tab = useTabContext();
+  const [followPage, setFollowPage] = useState(true);
   const [welcome, setWelcome] = useState<{ text: string; warnings: string[] } | null>(null);
   if (!state) return null;
   if (state.profiles.length === 0) {
@@ -73,8 +86,16 @@ export function App() {
   return (
     <main class="popup">
       <header>
-        <ProfileSwitcher state={state} />
-        <PageContextLine />
+        {/* On a connected server's page, that server's profile is the one in use. */}
+        <ProfileSwitcher
+          state={
+            followPage && tab.profileId && state.profiles.some((p) => p.id === tab.profileId)
+              ? { ...state, activeId: tab.profileId }
+              : state
+          }
+          onSwitch={() => setFollowPage(false)}
+        />
+        <PageContextLine context={tab.context} />
       </header>
       {welcome && (
         <div class="message success" role="status">

@@ -43,12 +43,13 @@ function hostOf(baseUrl: string): string {
 }
 
 /** The active profile with a one-click switcher. */
-export function ProfileSwitcher({ state }: { state: ProfilesState }) {
+export function ProfileSwitcher({ state, onSwitch }: { state: ProfilesState; onSwitch?: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const active = state.profiles.find((p) => p.id === state.activeId) ?? state.profiles[0];
   if (!active) return null;
   const switchTo = async (profileId: string) => {
     setError(null);
+    onSwitch?.();
     try {
       await ask({ type: 'profiles.activate', profileId });
     } catch (e) {

@@ -72,3 +72,35 @@ test('rename, replace the token and remove a profile (asking first)', async ({ s
   await popup.getByRole('alertdialog').getByRole('button', { name: 'Remove' }).click();
   await expect(popup.getByRole('heading', { name: 'Connect to Bitbucket Server' })).toBeVisible();
 });
+
+test('on a page of a connected server, the popup uses that server’s profile', async ({ ext }) => {
+  const simA = await startSimulator({ strict: true });
+  const simB = await startSimulator({ strict: true });
+  try {
+    const popup = await openPopup(ext);
+    await connect(popup, simA.url, simA.createToken('alice', ['PROJECT_READ', 'REPO_READ']));
+    await popup.getByRole('button', { name: '+ Add a profile' }).click();
+    await connect(popup, simB.url, simB.createToken('chen', ['PROJECT_READ', 'REPO_READ']));
+    await expect(popup.locator('.profile-switcher .active-user')).toHaveText('Chen 陈');
+
+    const page = await ext.context.newPage();
+    await page.goto(`${simA.url}/login`);
+    await page.locator('input[name="j_username"]').fill('alice');
+    await page.locator('input[name="j_password"]').fill('alice');
+    await page.locator('form [type="submit"]').first().click();
+    await page.goto(`${simA.url}/projects/PROJ/repos/api/browse`);
+    const tabId = await ext.serviceWorker.evaluate(async (prefix) => {
+      const tabs = await chrome.tabs.query({});
+      return tabs.find((t) => t.url?.startsWith(prefix))?.id ?? 0;
+    }, `${simA.url}/projects`);
+    const view = await openPopup(ext, tabId);
+    await expect(view.locator('.page-context')).toContainText('PROJ / ');
+    await expect(view.locator('.profile-switcher .active-user')).toHaveText('Alice Ångström');
+    // Picking another profile by hand still switches.
+    await view.getByLabel('Switch profile').selectOption({ label: `Chen 陈 @ 127.0.0.1:${simB.port}` });
+    await expect(view.locator('.profile-switcher .active-user')).toHaveText('Chen 陈');
+  } finally {
+    await simA.close();
+    await simB.close();
+  }
+});
