@@ -26,11 +26,22 @@ test.describe('release build', () => {
       const popup = await openPopup(browser);
       await popup.bringToFront();
       expect(await popup.evaluate(() => chrome.permissions.getAll())).toMatchObject({ origins: [] });
-      await connect(popup, serverUrl, token);
-
       // Chrome's prompt opens with focus on "Deny": Tab moves to "Allow".
-      await popup.waitForTimeout(1500);
-      execFileSync('xdotool', ['key', '--clearmodifiers', 'Tab', 'Return']);
+      const allow = async () => {
+        await popup.waitForTimeout(1500);
+        execFileSync('xdotool', ['key', '--clearmodifiers', 'Tab', 'Return']);
+      };
+
+      // A failed connection gives back the permission it was just granted.
+      await connect(popup, serverUrl, 'a-wrong-token');
+      await allow();
+      await expect(popup.getByRole('alert')).toContainText('rejected the access token', { timeout: 15_000 });
+      await expect
+        .poll(async () => (await popup.evaluate(() => chrome.permissions.getAll())).origins)
+        .toEqual([]);
+
+      await connect(popup, serverUrl, token);
+      await allow();
 
       await expect(popup.locator('.profile-switcher .active-user')).toHaveText('Alice Ångström', {
         timeout: 15_000,
