@@ -47,7 +47,7 @@ export function authenticate(
       const username = colon >= 0 ? decoded.slice(0, colon) : decoded;
       const secret = colon >= 0 ? decoded.slice(colon + 1) : '';
       const user = model.user(username);
-      if (!user || !user.active) return { ok: false, reason: 'bad-credentials' };
+      if (!user?.active) return { ok: false, reason: 'bad-credentials' };
       if (secret === user.password) return { ok: true, principal: { kind: 'user', user, via: 'basic' } };
       // A personal token also works as the password of its own user.
       const token = model.validToken(secret, now);

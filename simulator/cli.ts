@@ -42,10 +42,14 @@ const sim = await startSimulator({
 });
 
 console.log(`Bitbucket ${args.version} simulator: ${sim.url}  (started in ${Date.now() - started} ms)`);
-console.log(`  ${sim.model.repos.length} repositories${args.strict ? ', strict conformance mode' : ''}${args['git-dir'] ? `, git repositories in ${path.resolve(args['git-dir'])}` : ''}`);
+console.log(
+  `  ${sim.model.repos.length} repositories${args.strict ? ', strict conformance mode' : ''}${args['git-dir'] ? `, git repositories in ${path.resolve(args['git-dir'])}` : ''}`,
+);
 console.log('\nUsers (password = username):');
 for (const u of seed.users) {
-  console.log(`  ${u.name.padEnd(6)} ${u.displayName}${u.globalPermission === 'SYS_ADMIN' ? '  [system admin]' : ''}${u.active === false ? '  [inactive]' : ''}`);
+  console.log(
+    `  ${u.name.padEnd(6)} ${u.displayName}${u.globalPermission === 'SYS_ADMIN' ? '  [system admin]' : ''}${u.active === false ? '  [inactive]' : ''}`,
+  );
 }
 console.log('\nHTTP access tokens:');
 for (const t of seed.tokens) {

@@ -63,10 +63,16 @@ export const SPEC_FIXES: readonly SpecFix[] = [
     reason:
       'GET /rest/default-reviewers/…/reviewers returns a plain array of users (what Renovate and atlassian-python-api read), not RestPullRequestCondition[].',
     apply(doc) {
-      setResponseSchema(doc, '/default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/reviewers', 'get', '200', {
-        type: 'array',
-        items: { $ref: '#/components/schemas/RestApplicationUser' },
-      });
+      setResponseSchema(
+        doc,
+        '/default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/reviewers',
+        'get',
+        '200',
+        {
+          type: 'array',
+          items: { $ref: '#/components/schemas/RestApplicationUser' },
+        },
+      );
     },
   },
   {
@@ -74,7 +80,13 @@ export const SPEC_FIXES: readonly SpecFix[] = [
     reason:
       'GET /rest/api/…/users answers "A page of users" (its own description; Renovate and go-scm read .values) but the schema declares a single RestApplicationUser.',
     apply(doc) {
-      setResponseSchema(doc, '/api/latest/users', 'get', '200', pageOf({ $ref: '#/components/schemas/RestApplicationUser' }));
+      setResponseSchema(
+        doc,
+        '/api/latest/users',
+        'get',
+        '200',
+        pageOf({ $ref: '#/components/schemas/RestApplicationUser' }),
+      );
     },
   },
   {
@@ -87,10 +99,16 @@ export const SPEC_FIXES: readonly SpecFix[] = [
           if (!isObject(operation) || !HTTP_METHODS.has(method)) continue;
           const responses = asObject(operation.responses);
           if (!responses['401']) {
-            responses['401'] = { description: 'Authentication failed.', content: { 'application/json': { schema: REST_ERRORS } } };
+            responses['401'] = {
+              description: 'Authentication failed.',
+              content: { 'application/json': { schema: REST_ERRORS } },
+            };
           }
           if (method !== 'get' && !responses['403']) {
-            responses['403'] = { description: 'XSRF check failed.', content: { 'application/json': { schema: REST_ERRORS } } };
+            responses['403'] = {
+              description: 'XSRF check failed.',
+              content: { 'application/json': { schema: REST_ERRORS } },
+            };
           }
         }
       }
@@ -120,7 +138,12 @@ export const EXTRA_REQUIRED: readonly ExtraRule[] = [
   { at: 'RestErrorMessage', required: ['message'], why: 'error sentences' },
   { at: 'RestApplicationProperties', required: ['version', 'displayName'], why: 'version support check' },
   { at: 'RestApplicationUser', required: ['name', 'slug', 'displayName', 'id'], why: 'profile identity' },
-  { at: 'RestApplicationUser.links', required: ['self'], properties: { self: SELF_LINKS }, why: 'profile link' },
+  {
+    at: 'RestApplicationUser.links',
+    required: ['self'],
+    properties: { self: SELF_LINKS },
+    why: 'profile link',
+  },
   { at: 'RestProject', required: ['key', 'id', 'name', 'type'], why: 'project pickers' },
   { at: 'RestProject.links', required: ['self'], properties: { self: SELF_LINKS }, why: 'project link' },
   { at: 'RestRepository', required: ['id', 'slug', 'name', 'project', 'links'], why: 'repository identity' },
@@ -184,7 +207,13 @@ function schemaAt(doc: JsonObject, at: string): JsonObject {
   return schema;
 }
 
-function setResponseSchema(doc: JsonObject, template: string, method: string, status: string, schema: JsonObject) {
+function setResponseSchema(
+  doc: JsonObject,
+  template: string,
+  method: string,
+  status: string,
+  schema: JsonObject,
+) {
   const operation = asObject(asObject(asObject(doc.paths)[template])[method]);
   const response = asObject(asObject(operation.responses)[status]);
   response.content = { 'application/json': { schema } };
@@ -192,7 +221,9 @@ function setResponseSchema(doc: JsonObject, template: string, method: string, st
 
 function addRule(schema: JsonObject, rule: ExtraRule) {
   if (rule.required) {
-    const current = Array.isArray(schema.required) ? schema.required.filter((x) => typeof x === 'string') : [];
+    const current = Array.isArray(schema.required)
+      ? schema.required.filter((x) => typeof x === 'string')
+      : [];
     schema.required = [...new Set([...current, ...rule.required])];
   }
   if (rule.properties) {
@@ -224,7 +255,8 @@ function applyExtraRules(doc: JsonObject) {
         const properties = isObject(schema.properties) ? schema.properties : undefined;
         if (!properties) continue;
         const isPage = rule.at === 'PAGE' && 'values' in properties && 'isLastPage' in properties;
-        const isErrors = rule.at === 'ERRORS' && 'errors' in properties && Object.keys(properties).length === 1;
+        const isErrors =
+          rule.at === 'ERRORS' && 'errors' in properties && Object.keys(properties).length === 1;
         if (isPage || isErrors) addRule(schema, rule);
       }
       if (rule.at === 'ERRORS') addRule(schemaAt(doc, 'RestErrors'), rule);
@@ -238,7 +270,8 @@ function applyExtraRules(doc: JsonObject) {
 export function specPathOf(requestPath: string): string | undefined {
   const match = /^\/rest\/([^/]+)\/(?:1\.0|latest)(\/.*)?$/.exec(requestPath);
   if (!match) return undefined;
-  return `/${match[1]}/latest${match[2] ?? ''}`;
+  // A trailing slash names the same resource.
+  return `/${match[1]}/latest${(match[2] ?? '').replace(/(.)\/+$/, '$1')}`;
 }
 
 interface CompiledTemplate {
@@ -328,7 +361,9 @@ export class Conformance {
     const op = this.findOperation(method, requestPath);
     if (!op) return [`the spec has no operation ${method.toUpperCase()} ${specPath}`];
     const name = `${op.operationId ?? op.template} (${method.toUpperCase()} ${op.template})`;
-    const responses = asObject(asObject(asObject(asObject(this.doc.paths)[op.template])[op.method]).responses);
+    const responses = asObject(
+      asObject(asObject(asObject(this.doc.paths)[op.template])[op.method]).responses,
+    );
     const code = responses[String(status)] ? String(status) : responses.default ? 'default' : undefined;
     if (!code) return [`status ${status} is not documented for ${name}`];
     if (body === undefined) return [];
@@ -348,8 +383,11 @@ export class Conformance {
     if (validate(body)) return [];
     return (validate.errors ?? [])
       .slice(0, 10)
-      .map((e) => `${name} status ${status}: ${e.instancePath || '(body)'} ${e.message ?? 'is invalid'}${
-        e.keyword === 'required' ? '' : ` (${e.schemaPath})`
-      }`);
+      .map(
+        (e) =>
+          `${name} status ${status}: ${e.instancePath || '(body)'} ${e.message ?? 'is invalid'}${
+            e.keyword === 'required' ? '' : ` (${e.schemaPath})`
+          }`,
+      );
   }
 }

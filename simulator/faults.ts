@@ -43,8 +43,13 @@ export class Faults {
 
   /** Installs (or replaces) the fault for a path prefix such as '/rest/api/1.0/users', or '*'. */
   set(pathPrefix: string, fault: Fault): void {
-    const prefix = pathPrefix === '*' ? '*' : normalise(pathPrefix.startsWith('/') ? pathPrefix : `/${pathPrefix}`);
-    this.entries.set(prefix, { prefix, fault, ...(fault.times !== undefined ? { remaining: fault.times } : {}) });
+    const prefix =
+      pathPrefix === '*' ? '*' : normalise(pathPrefix.startsWith('/') ? pathPrefix : `/${pathPrefix}`);
+    this.entries.set(prefix, {
+      prefix,
+      fault,
+      ...(fault.times !== undefined ? { remaining: fault.times } : {}),
+    });
   }
 
   /** Removes the fault for one prefix, or all faults. */
@@ -67,7 +72,11 @@ export class Faults {
     let best: Entry | undefined;
     for (const entry of this.entries.values()) {
       if (!matches(entry.prefix, target) || exempt?.(entry.fault)) continue;
-      if (!best || best.prefix === '*' || (entry.prefix !== '*' && entry.prefix.length > best.prefix.length)) {
+      if (
+        !best ||
+        best.prefix === '*' ||
+        (entry.prefix !== '*' && entry.prefix.length > best.prefix.length)
+      ) {
         best = entry;
       }
     }

@@ -20,11 +20,15 @@ const run = promisify(execFile);
 const SEED_DATE = '2024-01-15T10:00:00Z';
 
 async function git(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
-  const { stdout } = await run('git', ['-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', ...args], {
-    ...(options.cwd ? { cwd: options.cwd } : {}),
-    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', ...options.env },
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const { stdout } = await run(
+    'git',
+    ['-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', ...args],
+    {
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', ...options.env },
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   return stdout;
 }
 
@@ -132,7 +136,7 @@ export async function handleGit(env: Env, req: Req): Promise<Reply> {
   const slug = match ? decodeURIComponent(match[2] ?? '') : '';
   const repo = match ? env.model.repo(key, slug) : undefined;
   const challenge = { 'www-authenticate': 'Basic realm="Atlassian Bitbucket"' };
-  if (!repo || !repo.gitPath || !env.gitDir) {
+  if (!repo?.gitPath || !env.gitDir) {
     return req.principal.kind === 'anonymous'
       ? text(401, 'Authentication required\n', challenge)
       : text(404, 'Repository not found\n');
@@ -144,7 +148,10 @@ export async function handleGit(env: Env, req: Req): Promise<Reply> {
     : env.model.canReadRepo(req.principal, repo);
   if (!allowed) {
     if (req.principal.kind === 'anonymous') return text(401, 'Authentication required\n', challenge);
-    return text(push ? 403 : 404, push ? 'You are not permitted to push to this repository\n' : 'Repository not found\n');
+    return text(
+      push ? 403 : 404,
+      push ? 'You are not permitted to push to this repository\n' : 'Repository not found\n',
+    );
   }
 
   const body = req.method === 'POST' ? await readBody(req.raw) : Buffer.alloc(0);
@@ -160,7 +167,9 @@ export async function handleGit(env: Env, req: Req): Promise<Reply> {
     CONTENT_LENGTH: String(body.length),
     REMOTE_ADDR: req.raw.socket.remoteAddress ?? '127.0.0.1',
     ...(req.principal.kind !== 'anonymous' ? { REMOTE_USER: req.principal.user.name } : {}),
-    ...(req.raw.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: String(req.raw.headers['content-encoding']) } : {}),
+    ...(req.raw.headers['content-encoding']
+      ? { HTTP_CONTENT_ENCODING: String(req.raw.headers['content-encoding']) }
+      : {}),
     ...(req.raw.headers['git-protocol'] ? { GIT_PROTOCOL: String(req.raw.headers['git-protocol']) } : {}),
     GIT_CONFIG_COUNT: '1',
     GIT_CONFIG_KEY_0: 'http.receivepack',

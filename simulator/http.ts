@@ -35,7 +35,12 @@ export interface Req {
 export type Reply =
   | { kind: 'json'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'html'; status: number; html: string; headers?: Record<string, string | string[]> }
-  | { kind: 'redirect'; location: string; status?: 301 | 302 | 303; headers?: Record<string, string | string[]> }
+  | {
+      kind: 'redirect';
+      location: string;
+      status?: 301 | 302 | 303;
+      headers?: Record<string, string | string[]>;
+    }
   | { kind: 'raw'; status: number; body: string | Buffer; headers?: Record<string, string | string[]> }
   /** The handler wrote the response itself (streaming). */
   | { kind: 'handled' };
@@ -86,6 +91,6 @@ export function decodeSegment(segment: string): string | undefined {
  * backslash), so `next=` can't send a user to another site.
  */
 export function safeLocalPath(next: string | null | undefined): string | undefined {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || /[\\\s]/.test(next)) return undefined;
+  if (!next?.startsWith('/') || next.startsWith('//') || /[\\\s]/.test(next)) return undefined;
   return next;
 }

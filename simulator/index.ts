@@ -102,7 +102,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   if (conformance) {
     const invented = ROUTES.filter((r) => !conformance.hasOperation(r.method, r.template));
     if (invented.length) {
-      throw new Error(`routes missing from the spec: ${invented.map((r) => `${r.method} ${r.template}`).join(', ')}`);
+      throw new Error(
+        `routes missing from the spec: ${invented.map((r) => `${r.method} ${r.template}`).join(', ')}`,
+      );
     }
   }
   if (opts.gitDir) await createGitRepositories(model, opts.gitDir);
@@ -125,7 +127,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       'x-content-type-options': 'nosniff',
     };
     if (principal.kind !== 'anonymous') {
-      headers['x-ausername'] = principal.user.name;
+      // Header values must be Latin-1; other characters are percent-encoded.
+      headers['x-ausername'] = /^[\x20-\x7e]*$/.test(principal.user.name)
+        ? principal.user.name
+        : encodeURIComponent(principal.user.name);
       headers['x-auserid'] = String(principal.user.id);
     }
     return headers;
@@ -155,9 +160,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
           message: problems.join('; '),
         };
         violations.push(violation);
-        console.error(`[bitbucket-simulator] conformance violation: ${violation.method} ${path} → ${status}: ${violation.message}`);
+        console.error(
+          `[bitbucket-simulator] conformance violation: ${violation.method} ${path} → ${status}: ${violation.message}`,
+        );
         finalStatus = 500;
-        finalBody = restErrors(`conformance violation: ${violation.message}`, 'simulator.ConformanceViolation');
+        finalBody = restErrors(
+          `conformance violation: ${violation.message}`,
+          'simulator.ConformanceViolation',
+        );
       }
     }
     if (finalBody === undefined) {
@@ -165,11 +175,21 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       res.end();
       return;
     }
-    res.writeHead(finalStatus, { ...headers, 'content-type': JSON_TYPE, 'cache-control': 'no-cache, no-transform' });
+    res.writeHead(finalStatus, {
+      ...headers,
+      'content-type': JSON_TYPE,
+      'cache-control': 'no-cache, no-transform',
+    });
     res.end(JSON.stringify(finalBody));
   }
 
-  function send(req: IncomingMessage, res: ServerResponse, path: string, reply: Reply, base: Record<string, string>) {
+  function send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    reply: Reply,
+    base: Record<string, string>,
+  ) {
     switch (reply.kind) {
       case 'handled':
         return;
@@ -193,7 +213,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const anonymous: Principal = { kind: 'anonymous' };
 
   /** Applies a fault; true when the request has been answered (or dropped). */
-  async function applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse, r: Req): Promise<boolean> {
+  async function applyFault(
+    fault: Fault,
+    req: IncomingMessage,
+    res: ServerResponse,
+    r: Req,
+  ): Promise<boolean> {
     const isRest = r.path.startsWith('/rest/');
     const base = commonHeaders(anonymous);
     if ('latencyMs' in fault) {
@@ -207,7 +232,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     if ('ssoRedirect' in fault) {
       const q = r.query.toString();
       const back = q ? `${r.path}?${q}` : r.path;
-      send(req, res, r.path, { kind: 'redirect', location: `${urls.base}/plugins/servlet/samlsso?redirectTo=${encodeURIComponent(back)}` }, base);
+      send(
+        req,
+        res,
+        r.path,
+        {
+          kind: 'redirect',
+          location: `${urls.base}/plugins/servlet/samlsso?redirectTo=${encodeURIComponent(back)}`,
+        },
+        base,
+      );
       return true;
     }
     if ('html' in fault) {
@@ -220,18 +254,43 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       const headers = { ...base, 'retry-after': String(fault.retryAfterSeconds) };
       const message = `Too many requests. Try again in ${fault.retryAfterSeconds} seconds.`;
       if (isRest) {
-        sendJson(req, res, r.path, 429, restErrors(message, 'com.atlassian.bitbucket.throttle.ThrottledException'), headers, false);
+        sendJson(
+          req,
+          res,
+          r.path,
+          429,
+          restErrors(message, 'com.atlassian.bitbucket.throttle.ThrottledException'),
+          headers,
+          false,
+        );
       } else {
-        send(req, res, r.path, { kind: 'html', status: 429, html: `<!DOCTYPE html><title>Too many requests</title><p>${message}</p>`, headers }, base);
+        send(
+          req,
+          res,
+          r.path,
+          {
+            kind: 'html',
+            status: 429,
+            html: `<!DOCTYPE html><title>Too many requests</title><p>${message}</p>`,
+            headers,
+          },
+          base,
+        );
       }
       return true;
     }
     if (status === 502) {
-      send(req, res, r.path, {
-        kind: 'html',
-        status: 502,
-        html: '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
-      }, base);
+      send(
+        req,
+        res,
+        r.path,
+        {
+          kind: 'html',
+          status: 502,
+          html: '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
+        },
+        base,
+      );
       return true;
     }
     const message =
@@ -239,7 +298,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         ? 'Bitbucket is currently unavailable. Please try again later.'
         : 'An unexpected error occurred. Please contact your administrator.';
     if (isRest) sendJson(req, res, r.path, status, restErrors(message, EXCEPTIONS.server), base, false);
-    else send(req, res, r.path, { kind: 'html', status, html: `<!DOCTYPE html><title>${status}</title><p>${message}</p>` }, base);
+    else
+      send(
+        req,
+        res,
+        r.path,
+        { kind: 'html', status, html: `<!DOCTYPE html><title>${status}</title><p>${message}</p>` },
+        base,
+      );
     return true;
   }
 
@@ -260,7 +326,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       path = path.slice(contextPath.length);
     }
     const cookies = parseCookies(req.headers.cookie);
-    const r: Req = { raw: req, res, method: req.method ?? 'GET', path, query: url.searchParams, cookies, principal: anonymous };
+    const r: Req = {
+      raw: req,
+      res,
+      method: req.method ?? 'GET',
+      path,
+      query: url.searchParams,
+      cookies,
+      principal: anonymous,
+    };
 
     const isSsoPage = path.startsWith('/plugins/servlet/samlsso');
     const fault = faults.take(path, (f) => isSsoPage && 'ssoRedirect' in f);
@@ -272,14 +346,31 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       const base = commonHeaders(anonymous);
       if (auth.reason === 'token-on-page') return send(req, res, path, toLogin(env, r), base);
       if (isRest) {
-        return sendJson(req, res, path, 401, restErrors(MESSAGES.badCredentials, EXCEPTIONS.badCredentials), base, true);
+        return sendJson(
+          req,
+          res,
+          path,
+          401,
+          restErrors(MESSAGES.badCredentials, EXCEPTIONS.badCredentials),
+          base,
+          true,
+        );
       }
-      return send(req, res, path, {
-        kind: 'raw',
-        status: 401,
-        body: 'Authentication failed\n',
-        headers: { 'content-type': 'text/plain;charset=UTF-8', 'www-authenticate': 'Basic realm="Atlassian Bitbucket"' },
-      }, base);
+      return send(
+        req,
+        res,
+        path,
+        {
+          kind: 'raw',
+          status: 401,
+          body: 'Authentication failed\n',
+          headers: {
+            'content-type': 'text/plain;charset=UTF-8',
+            'www-authenticate': 'Basic realm="Atlassian Bitbucket"',
+          },
+        },
+        base,
+      );
     }
     r.principal = auth.principal;
     if (auth.session) r.session = auth.session;
@@ -293,13 +384,28 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         const message = op
           ? `the simulator does not implement ${op.operationId ?? ''} (${r.method} ${op.template})`
           : `the spec has no operation ${r.method} ${path}`;
-        violations.push({ method: r.method, path, status: 404, ...(op?.operationId ? { operationId: op.operationId } : {}), message });
+        violations.push({
+          method: r.method,
+          path,
+          status: 404,
+          ...(op?.operationId ? { operationId: op.operationId } : {}),
+          message,
+        });
         console.error(`[bitbucket-simulator] conformance violation: ${r.method} ${path}: ${message}`);
-        return sendJson(req, res, path, 500, restErrors(`conformance violation: ${message}`, 'simulator.ConformanceViolation'), base, false);
+        return sendJson(
+          req,
+          res,
+          path,
+          500,
+          restErrors(`conformance violation: ${message}`, 'simulator.ConformanceViolation'),
+          base,
+          false,
+        );
       }
       return sendJson(req, res, path, 404, restErrors(`No resource at ${path}.`, null), base, false);
     }
-    if (path === '/scm' || path.startsWith('/scm/')) return send(req, res, path, await handleGit(env, r), base);
+    if (path === '/scm' || path.startsWith('/scm/'))
+      return send(req, res, path, await handleGit(env, r), base);
     return send(req, res, path, await handlePage(env, r), base);
   }
 

@@ -3,7 +3,17 @@
  * as seen in captured responses; every field checked against the spec in strict mode).
  */
 import { createHash } from 'node:crypto';
-import type { AccessToken, Branch, GpgKey, Participant, Project, PullRequest, Repo, SshKey, User } from './types';
+import type {
+  AccessToken,
+  Branch,
+  GpgKey,
+  Participant,
+  Project,
+  PullRequest,
+  Repo,
+  SshKey,
+  User,
+} from './types';
 
 /** Where links point: the server's base URL (origin + context path) and SSH address. */
 export interface Urls {
@@ -43,7 +53,11 @@ export function parseVersion(text: string): ServerVersion {
 }
 
 /** Build facts reported by application-properties and the page footer, derived from the version. */
-export function buildInfo(version: ServerVersion): { buildNumber: string; buildDate: string; commitId: string } {
+export function buildInfo(version: ServerVersion): {
+  buildNumber: string;
+  buildDate: string;
+  commitId: string;
+} {
   return {
     buildNumber: String(version.major * 1_000_000 + version.minor * 1_000 + version.patch),
     buildDate: String(Date.UTC(2015 + version.major, (version.minor * 2) % 12, 1 + (version.patch % 28))),
@@ -144,7 +158,8 @@ export function restRepository(repo: Repo, urls: Urls, version: ServerVersion): 
     hierarchyId: repo.hierarchyId,
     scmId: 'git',
     state: repo.state,
-    statusMessage: repo.state === 'AVAILABLE' ? 'Available' : repo.state === 'OFFLINE' ? 'Offline' : 'Initialising',
+    statusMessage:
+      repo.state === 'AVAILABLE' ? 'Available' : repo.state === 'OFFLINE' ? 'Offline' : 'Initialising',
     forkable: repo.forkable,
     ...(repo.origin ? { origin: restRepository(repo.origin, urls, version) } : {}),
     project: restProject(repo.project, urls),
@@ -180,7 +195,12 @@ function restParticipant(p: Participant, urls: Urls): Record<string, unknown> {
   };
 }
 
-function restRef(repo: Repo, branchName: string, urls: Urls, version: ServerVersion): Record<string, unknown> {
+function restRef(
+  repo: Repo,
+  branchName: string,
+  urls: Urls,
+  version: ServerVersion,
+): Record<string, unknown> {
   const branch = repo.branches.find((b) => b.name === branchName);
   return {
     id: `refs/heads/${branchName}`,
@@ -192,7 +212,11 @@ function restRef(repo: Repo, branchName: string, urls: Urls, version: ServerVers
 }
 
 /** RestPullRequest; `draft` exists from 8.18 on. */
-export function restPullRequest(pr: PullRequest, urls: Urls, version: ServerVersion): Record<string, unknown> {
+export function restPullRequest(
+  pr: PullRequest,
+  urls: Urls,
+  version: ServerVersion,
+): Record<string, unknown> {
   return {
     id: pr.id,
     version: pr.version,
@@ -217,7 +241,10 @@ export function restPullRequest(pr: PullRequest, urls: Urls, version: ServerVers
 
 export function restSshKey(key: SshKey): Record<string, unknown> {
   const [algorithm = '', blob = ''] = key.text.split(/\s+/);
-  const fingerprint = createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '');
+  const fingerprint = createHash('sha256')
+    .update(Buffer.from(blob, 'base64'))
+    .digest('base64')
+    .replace(/=+$/, '');
   return {
     id: key.id,
     text: key.text,
@@ -295,7 +322,11 @@ export interface RestErrorBody {
   errors: Array<{ context: string | null; message: string; exceptionName: string | null }>;
 }
 
-export function restErrors(message: string, exceptionName: string | null, context: string | null = null): RestErrorBody {
+export function restErrors(
+  message: string,
+  exceptionName: string | null,
+  context: string | null = null,
+): RestErrorBody {
   return { errors: [{ context, message, exceptionName }] };
 }
 

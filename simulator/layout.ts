@@ -4,8 +4,9 @@
  * `#content`, the footer with `#product-version`, and the inline base-layout script carrying the
  * current user.
  */
-import type { Env, Req } from './http';
+
 import { type HtmlValue, html, raw, type SafeHtml, scriptJson, scriptObjectLiteral } from './html';
+import type { Env, Req } from './http';
 import { avatarUrl } from './json';
 import type { ColorMode, User } from './types';
 
@@ -51,6 +52,7 @@ a{color:var(--bb-link);text-decoration:none}a:hover{text-decoration:underline}
 #header .aui-header-inner{display:flex;width:100%;align-items:center;justify-content:space-between}
 #header .aui-header-primary,#header .aui-header-secondary{display:flex;align-items:center;gap:16px}
 #header a{color:var(--bb-header-text)}#header .aui-nav{display:flex;gap:16px;list-style:none;margin:0;padding:0}
+#header .aui-header-primary{flex:1}#header .aui-header-before{display:none}
 #logo a{font-weight:600;font-size:18px}
 .aui-avatar-inner img{width:24px;height:24px;border-radius:50%;vertical-align:middle}
 .user-dropdown{position:relative}.user-dropdown .aui-dropdown2{display:none;position:absolute;right:0;top:100%;min-width:220px;background:var(--bb-bg);border:1px solid var(--bb-border);border-radius:3px;box-shadow:0 4px 8px rgba(9,30,66,.25);z-index:10}
@@ -61,11 +63,30 @@ a{color:var(--bb-link);text-decoration:none}a:hover{text-decoration:underline}
 .aui-nav-heading{font-size:11px;text-transform:uppercase;color:var(--bb-subtle);margin:16px 0 4px}
 .aui-navgroup-vertical .aui-nav{list-style:none;margin:0;padding:0}.aui-navgroup-vertical .aui-nav-item{display:block;padding:6px 8px;border-radius:3px;color:var(--bb-text)}
 .aui-nav-selected>.aui-nav-item{background:var(--bb-selected);color:var(--bb-link)}
-.aui-page-panel{flex:1;padding:24px 32px;min-width:0}
+.aui-page-panel{flex:1;padding:24px 32px;min-width:0}.aui-page-panel-content{flex:1;min-width:0}
 .aui-page-header h1,.aui-page-header h2{margin:0 0 16px;font-weight:500}
 .aui-nav-breadcrumbs{display:flex;gap:8px;list-style:none;margin:0 0 8px;padding:0;color:var(--bb-subtle)}
 table.aui{width:100%;border-collapse:collapse}table.aui th,table.aui td{text-align:left;padding:8px;border-bottom:1px solid var(--bb-border)}
-.aui-toolbar2{display:flex;align-items:center;gap:8px;margin:0 0 16px}
+.aui-toolbar2{margin:0 0 16px}.aui-toolbar2-inner{display:flex;align-items:center;justify-content:space-between;gap:12px}
+.aui-toolbar2-primary .aui-group,.aui-buttons{display:flex;align-items:center;gap:8px}
+.breadcrumbs .sep{margin:0 4px;color:var(--bb-subtle)}
+.aui-nav-breadcrumbs li+li::before{content:"/";margin-right:8px}
+.aui-icon{display:inline-block;font-size:0;vertical-align:middle;min-width:16px;text-align:center}
+.aui-icon::before{font-size:14px;content:"•"}
+.icon-clone::before{content:"↓"}.icon-create-branch::before{content:"+"}.aui-iconfont-branch::before,.icon-branches::before{content:"⋔"}
+.icon-create-pull-request::before,.icon-pull-requests::before{content:"⇄"}.icon-compare::before{content:"⇆"}.icon-fork::before,.icon-forks::before{content:"⋎"}
+.icon-source::before,.aui-iconfont-page-default::before{content:"▤"}.icon-commits::before{content:"◉"}.icon-settings::before{content:"⚙"}
+.aui-iconfont-folder-filled::before{content:"▰"}.aui-iconfont-more::before{content:"⋯"}
+.aui-avatar-project .aui-avatar-inner{display:inline-flex;align-items:center;justify-content:center;border-radius:3px;background:#0052CC;color:#fff;font-weight:600}
+.aui-avatar-large.aui-avatar-project .aui-avatar-inner{width:48px;height:48px;font-size:20px}.aui-avatar-small.aui-avatar-project .aui-avatar-inner{width:24px;height:24px;font-size:12px}
+.aui-sidebar .aui-page-header-inner{display:flex;flex-direction:column;gap:8px}
+.commit-badge-container .commitid{font-family:SFMono-Medium,"SF Mono",Menlo,Consolas,monospace}
+.sidebar-actions{position:relative}
+#pull-requests-container{display:grid;grid-template-columns:1fr 240px;gap:24px}#pull-requests-container>header,.pull-request-tabs{grid-column:1}.summary-panel{grid-column:2;grid-row:1 / span 2}
+.pull-request-header-bar{display:flex;justify-content:space-between;align-items:center}.pull-request-actions{display:flex;gap:8px}.tabs-menu{display:flex;gap:16px;list-style:none;padding:0;border-bottom:1px solid var(--bb-border)}.tabs-menu .active-tab{border-bottom:2px solid var(--bb-link)}
+.pull-request-reviewers,.dashboard-repositories-list{list-style:none;padding:0}.pull-request-reviewers li{margin:0 0 8px}
+#dashboard-container{display:grid;grid-template-columns:1fr 300px;gap:32px}
+.account-nav{width:220px;flex:none;padding:24px 0 0 24px}.aui-page-panel-inner{display:flex;gap:24px}
 .aui-button{font:inherit;color:var(--bb-text);background:var(--bb-sunken);border:1px solid var(--bb-border);border-radius:3px;padding:4px 10px;cursor:pointer}
 .aui-button-primary{background:var(--bb-link);border-color:var(--bb-link);color:#fff}
 .aui-message{padding:12px 16px;border-radius:3px;margin:0 0 16px;background:var(--bb-selected)}
@@ -90,7 +111,9 @@ function loaderShim(env: Env): SafeHtml {
 
 /** `WRM._unparsedData[…context-path]` holds the context path as a JSON string inside a JS string. */
 function wrmData(env: Env): SafeHtml {
-  const value = JSON.stringify(JSON.stringify(env.urls.contextPath)).replace(/\\"/g, '\\u0022').replace(/</g, '\\u003c');
+  const value = JSON.stringify(JSON.stringify(env.urls.contextPath))
+    .replace(/\\"/g, '\\u0022')
+    .replace(/</g, '\\u003c');
   return raw(
     `<script>\nwindow.WRM=window.WRM||{};window.WRM._unparsedData=window.WRM._unparsedData||{};window.WRM._unparsedErrors=window.WRM._unparsedErrors||{};\nWRM._unparsedData["com.atlassian.plugins.atlassian-plugins-webresource-plugin:context-path.context-path"]=${value};\nif(window.WRM._dataArrived)window.WRM._dataArrived();</script>`,
   );

@@ -39,7 +39,11 @@ import {
 
 const DAY = 86_400_000;
 
-export const PROJECT_PERMISSIONS: readonly ProjectPermission[] = ['PROJECT_READ', 'PROJECT_WRITE', 'PROJECT_ADMIN'];
+export const PROJECT_PERMISSIONS: readonly ProjectPermission[] = [
+  'PROJECT_READ',
+  'PROJECT_WRITE',
+  'PROJECT_ADMIN',
+];
 export const REPO_PERMISSIONS: readonly RepoPermission[] = ['REPO_READ', 'REPO_WRITE', 'REPO_ADMIN'];
 export const GLOBAL_PERMISSIONS: readonly GlobalPermission[] = [
   'LICENSED_USER',
@@ -414,17 +418,14 @@ export class Model {
     return {
       id,
       // Bitbucket's tokens are base64 of "<id>:<20 random bytes>".
-      token:
-        fixed.token ?? Buffer.concat([Buffer.from(`${id}:`), randomBytes(20)]).toString('base64'),
+      token: fixed.token ?? Buffer.concat([Buffer.from(`${id}:`), randomBytes(20)]).toString('base64'),
       user,
       name,
       permissions: [...permissions],
       projectLevel,
       repoLevel,
       createdDate,
-      ...(expiryDays !== undefined
-        ? { expiryDays, expiresAt: createdDate + expiryDays * DAY }
-        : {}),
+      ...(expiryDays !== undefined ? { expiryDays, expiresAt: createdDate + expiryDays * DAY } : {}),
       revoked: false,
     };
   }
@@ -504,7 +505,9 @@ export class Model {
 
   /** PROJECT_VIEW: project read, or read access to any of its repositories. */
   canViewProject(principal: Principal, project: Project): boolean {
-    return this.canReadProject(principal, project) || project.repos.some((r) => this.canReadRepo(principal, r));
+    return (
+      this.canReadProject(principal, project) || project.repos.some((r) => this.canReadRepo(principal, r))
+    );
   }
 
   /** Global permission level of a user (0 = LICENSED_USER … 3 = SYS_ADMIN); -1 when inactive. */

@@ -3,12 +3,29 @@
  * login page, avatars. Markup follows the saved Bitbucket pages in the reference material (ids and
  * classes that scripts and extensions hook into); everything works with plain form posts.
  */
-import { type Env, type Reply, type Req, readForm, SESSION_COOKIE, safeLocalPath } from './http';
+
 import { html, raw, type SafeHtml, scriptJson } from './html';
-import { cloneUrls, projectPath, repoPath, restRepository } from './json';
+import { type Env, type Reply, type Req, readForm, SESSION_COOKIE, safeLocalPath } from './http';
+import {
+  avatarUrl,
+  cloneUrls,
+  projectPath,
+  repoPath,
+  restPullRequest,
+  restRepository,
+  restUser,
+} from './json';
 import { colorMode, renderPage, signedInUser } from './layout';
 import { isProjectPermission, isRepoPermission, levelOf } from './model';
-import { type AccessToken, Level, type Project, type Repo, type TokenPermission, type User } from './types';
+import {
+  type AccessToken,
+  Level,
+  type Project,
+  type PullRequest,
+  type Repo,
+  type TokenPermission,
+  type User,
+} from './types';
 
 const page = (status: number, markup: string, headers?: Record<string, string | string[]>): Reply => ({
   kind: 'html',
@@ -60,10 +77,16 @@ function notPermitted(env: Env, req: Req): Reply {
 
 // ───────────────────────────── login and logout ─────────────────────────────
 
-export function loginForm(env: Env, req: Req, options: { next?: string; error?: string; username?: string }): Reply {
+export function loginForm(
+  env: Env,
+  req: Req,
+  options: { next?: string; error?: string; username?: string },
+): Reply {
   const base = env.urls.contextPath;
   const content = html`<section id="content" role="main" tabindex="-1"><div class="aui-page-panel content-body"><div class="aui-page-panel-inner"><main role="main" id="main" class="aui-page-panel-content"><div class="login-panel"><h2>Log in</h2>${
-    options.error ? html`<div class="aui-message aui-message-error" id="login-error"><p>${options.error}</p></div>` : ''
+    options.error
+      ? html`<div class="aui-message aui-message-error" id="login-error"><p>${options.error}</p></div>`
+      : ''
   }<form class="aui" id="j_atl_security_check" method="post" action="${base}/j_atl_security_check"><div class="field-group"><label for="j_username">Username</label><input class="text" type="text" id="j_username" name="j_username" autocomplete="username" value="${options.username ?? ''}" autofocus></div><div class="field-group"><label for="j_password">Password</label><input class="text" type="password" id="j_password" name="j_password" autocomplete="current-password"></div><div class="field-group checkbox"><input class="checkbox" type="checkbox" id="_atl_remember_me" name="_atl_remember_me" value="on"> <label for="_atl_remember_me" style="display:inline">Keep me logged in</label></div>${
     options.next ? html`<input type="hidden" name="next" value="${options.next}">` : ''
   }<div class="buttons-container"><input class="aui-button aui-button-primary" type="submit" id="submit" name="submit" value="Log in"></div></form></div></main></div></div></section>`;
@@ -88,7 +111,7 @@ async function loginPost(env: Env, req: Req): Promise<Reply> {
   const username = form.get('j_username')?.trim() ?? '';
   const next = safeLocalPath(form.get('next'));
   const user = env.model.user(username);
-  if (!user || !user.active || user.password !== (form.get('j_password') ?? '')) {
+  if (!user?.active || user.password !== (form.get('j_password') ?? '')) {
     return loginForm(env, req, {
       ...(next ? { next } : {}),
       username,
@@ -117,7 +140,7 @@ function ssoPage(env: Env, req: Req, error?: string): Reply {
 async function ssoPost(env: Env, req: Req): Promise<Reply> {
   const form = await readForm(req.raw);
   const user = env.model.user(form.get('username')?.trim() ?? '');
-  if (!user || !user.active || user.password !== (form.get('password') ?? '')) {
+  if (!user?.active || user.password !== (form.get('password') ?? '')) {
     return ssoPage(env, req, 'Wrong username or password.');
   }
   return signIn(env, user, safeLocalPath(form.get('redirectTo')), false);
@@ -137,9 +160,13 @@ function repoTable(env: Env, repos: Repo[], showProject: boolean): SafeHtml {
       html`<tr class="repository-row" data-repository-id="${r.id}"><td><span class="repository-name"><a href="${env.urls.contextPath}${repoPath(r)}/browse">${r.name}</a></span>${
         r.public || r.project.public ? html` <span class="aui-lozenge public-lozenge">Public</span>` : ''
       }${r.archived ? html` <span class="aui-lozenge archived-lozenge">Archived</span>` : ''}${
-        r.origin ? html` <span class="fork-origin">forked from ${r.origin.project.key}/${r.origin.slug}</span>` : ''
+        r.origin
+          ? html` <span class="fork-origin">forked from ${r.origin.project.key}/${r.origin.slug}</span>`
+          : ''
       }</td>${
-        showProject ? html`<td class="project-name"><a href="${env.urls.contextPath}${projectPath(r.project)}">${r.project.name}</a></td>` : ''
+        showProject
+          ? html`<td class="project-name"><a href="${env.urls.contextPath}${projectPath(r.project)}">${r.project.name}</a></td>`
+          : ''
       }<td class="repository-description">${r.description ?? ''}</td></tr>`,
   );
   return html`<table class="aui repositories-table"><thead><tr><th>Repository</th>${showProject ? html`<th>Project</th>` : ''}<th>Description</th></tr></thead><tbody>${rows}</tbody></table>`;
@@ -150,7 +177,9 @@ function dashboard(env: Env, req: Req): Reply {
   if (!user) return toLogin(env, req);
   const { model } = env;
   const base = env.urls.contextPath;
-  const visible = model.pullRequests.filter((pr) => pr.state === 'OPEN' && model.canReadRepo(req.principal, pr.repo));
+  const visible = model.pullRequests.filter(
+    (pr) => pr.state === 'OPEN' && model.canReadRepo(req.principal, pr.repo),
+  );
   const reviewing = visible.filter((pr) => pr.reviewers.some((r) => r.user === user));
   const created = visible.filter((pr) => pr.author === user);
   const prTable = (cls: string, title: string, prs: typeof visible) =>
@@ -164,7 +193,9 @@ function dashboard(env: Env, req: Req): Reply {
     }</section>`;
   const yours = model
     .sortedRepos()
-    .filter((r) => r.permissions.has(user.name) || r.project.owner === user || r.project.permissions.has(user.name))
+    .filter(
+      (r) => r.permissions.has(user.name) || r.project.owner === user || r.project.permissions.has(user.name),
+    )
     .slice(0, 10);
   const content = html`<section id="content" role="main" tabindex="-1"><div class="aui-page-panel content-body"><div class="aui-page-panel-inner"><main role="main" id="main" class="aui-page-panel-content"><div id="dashboard-container"><div class="main-panel"><h2>Your work</h2>${prTable('reviewing-pull-requests', 'Reviewing', reviewing)}${prTable('created-pull-requests', 'Created', created)}</div><div class="side-panel"><section class="dashboard-repositories-section dashboard-recent-repositories"><h3>Your repositories</h3><ol class="dashboard-repositories-list">${yours.map(
     (r) => html`<li><a href="${base}${repoPath(r)}/browse">${r.project.name} / ${r.name}</a></li>`,
@@ -187,7 +218,9 @@ function projectsPage(env: Env, req: Req): Reply {
 
 function projectPage(env: Env, req: Req, project: Project): Reply {
   if (!env.model.canViewProject(req.principal, project)) return notPermitted(env, req);
-  const repos = env.model.sortedRepos().filter((r) => r.project === project && env.model.canReadRepo(req.principal, r));
+  const repos = env.model
+    .sortedRepos()
+    .filter((r) => r.project === project && env.model.canReadRepo(req.principal, r));
   const title = project.type === 'PERSONAL' && project.owner ? project.owner.displayName : project.name;
   const content = html`<section id="content" role="main" tabindex="-1" data-projectKey="${project.key}" data-projectName="${project.name}"><div class="aui-page-panel content-body"><div class="aui-page-panel-inner"><main role="main" id="main" class="aui-page-panel-content"><header class="aui-page-header"><div class="aui-page-header-inner"><div class="aui-page-header-image">${projectAvatar(project, 'large')}</div><div class="aui-page-header-main entity-item"><h1><span class="entity-name" title="${title}">${title}</span></h1>${
     project.type === 'NORMAL' ? html`<p class="project-key">${project.key}</p>` : ''
@@ -241,7 +274,7 @@ function sidebar(env: Env, req: Req, repo: Repo, tab: RepoTab): SafeHtml {
     user && repo.forkable
       ? html`<li class=" fork-repo"><a href="${repoUrl}?fork" class="aui-nav-item " data-web-item-key="com.atlassian.bitbucket.server.bitbucket-server-web-fragments:repository-fork" title="Fork this repository"><span class="aui-icon icon-fork"></span><span class="aui-nav-item-label">Fork</span></a></li>`
       : ''
-  }<li><a href="${repoUrl}/compare" class="aui-nav-item " id="repository-nav-compare"><span class="aui-icon icon-compare"></span><span class="aui-nav-item-label">Compare</span></a></li></ul></div><aui-inline-dialog id="repo-clone-dialog" alignment="left top"><div id="clone-repo-dialog-content"><div class="clone-url http-clone-url-default"><div class="aui-buttons"><button id="http-clone-url" class="aui-button repository-protocol" data-module-key="http-clone-url" data-clone-url="${clone.http}" autocomplete="off" type="button">HTTP</button><button id="ssh-clone-url" class="aui-button repository-protocol" data-module-key="ssh-clone-url-default" data-clone-url="${clone.ssh}" autocomplete="off" type="button">SSH</button><input type="text" class="text quick-copy-text stash-text clone-url-input" readonly="readonly" spellcheck="false" value="${clone.http}"/></div><div id="clone-dialog-options"></div><div id="clone-dialog-help-info"><p>Learn more about cloning repositories</p></div></div><div class="sourcetree-panel"><a id="sourcetree-clone-button" class="aui-button aui-button-primary sourcetree-button" href="sourcetree://cloneRepo/${clone.http}" autocomplete="off" tabindex="0">Clone in Sourcetree</a></div></aui-inline-dialog><div class="aui-sidebar-group aui-sidebar-group-tier-one sidebar-navigation"><div class="aui-nav-heading"><strong>Navigation</strong></div><ul class="aui-nav">${navItem('repository-nav-files', 'browse', `${repoUrl}/browse`, 'icon-source', 'Source')}${navItem('repository-nav-commits', 'commits', `${repoUrl}/commits`, 'icon-commits', 'Commits', ' commits-nav')}${navItem('repository-nav-branches', 'branches', `${repoUrl}/branches`, 'icon-branches', 'Branches')}${navItem('repository-nav-pull-requests', 'pull-requests', `${repoUrl}/pull-requests`, 'icon-pull-requests', 'Pull requests')}${navItem('repository-nav-forks', 'forks', `${repoUrl}/forks`, 'icon-forks', 'Forks', ' forks-nav')}</ul></div>${
+  }<li><a href="${repoUrl}/compare" class="aui-nav-item " id="repository-nav-compare"><span class="aui-icon icon-compare"></span><span class="aui-nav-item-label">Compare</span></a></li></ul></div><aui-inline-dialog id="repo-clone-dialog" alignment="left top"><div id="clone-repo-dialog-content"><div class="clone-url http-clone-url-default"><div class="aui-buttons"><button id="http-clone-url" class="aui-button repository-protocol" data-module-key="http-clone-url" data-clone-url="${clone.http}" autocomplete="off" type="button">HTTP</button><button id="ssh-clone-url" class="aui-button repository-protocol" data-module-key="ssh-clone-url-default" data-clone-url="${clone.ssh}" autocomplete="off" type="button">SSH</button><input type="text" class="text quick-copy-text stash-text clone-url-input" readonly="readonly" spellcheck="false" value="${clone.http}"/></div><div id="clone-dialog-options"></div><div id="clone-dialog-help-info"><p>Learn more about cloning repositories</p></div></div><div class="sourcetree-panel"><a id="sourcetree-clone-button" class="aui-button aui-button-primary sourcetree-button" href="sourcetree://cloneRepo/${clone.http}" autocomplete="off" tabindex="0">Clone in Sourcetree</a></div></div></aui-inline-dialog><div class="aui-sidebar-group aui-sidebar-group-tier-one sidebar-navigation"><div class="aui-nav-heading"><strong>Navigation</strong></div><ul class="aui-nav">${navItem('repository-nav-files', 'browse', `${repoUrl}/browse`, 'icon-source', 'Source')}${navItem('repository-nav-commits', 'commits', `${repoUrl}/commits`, 'icon-commits', 'Commits', ' commits-nav')}${navItem('repository-nav-branches', 'branches', `${repoUrl}/branches`, 'icon-branches', 'Branches')}${navItem('repository-nav-pull-requests', 'pull-requests', `${repoUrl}/pull-requests`, 'icon-pull-requests', 'Pull requests')}${navItem('repository-nav-forks', 'forks', `${repoUrl}/forks`, 'icon-forks', 'Forks', ' forks-nav')}</ul></div>${
     isAdmin
       ? html`<div class="aui-sidebar-group aui-sidebar-group-tier-one sidebar-settings-group"><ul class="aui-nav"><li class=" aui-sidebar-settings-button"><a href="${repoUrl}/settings" class="aui-nav-item "><span class="aui-icon icon-settings"></span><span class="aui-nav-item-label">Repository settings</span></a></li></ul></div>`
       : ''
@@ -252,7 +285,8 @@ function branchToolbar(env: Env, req: Req, repo: Repo, filePath: string[]): Safe
   const branch = branchFromQuery(repo, req);
   if (!branch) return html``;
   const repoUrl = `${env.urls.contextPath}${repoPath(repo)}`;
-  const at = branch.name === repo.defaultBranch ? '' : `?at=${encodeURIComponent(`refs/heads/${branch.name}`)}`;
+  const at =
+    branch.name === repo.defaultBranch ? '' : `?at=${encodeURIComponent(`refs/heads/${branch.name}`)}`;
   const revisionRef = JSON.stringify({
     latestCommit: branch.latestCommit,
     isDefault: branch.name === repo.defaultBranch,
@@ -284,7 +318,12 @@ function branchToolbar(env: Env, req: Req, repo: Repo, filePath: string[]): Safe
   return html`<div class="aui-toolbar2 branch-selector-toolbar" role="toolbar"><div class="aui-toolbar2-inner"><div class="aui-toolbar2-primary"><div class="aui-group"><div class="aui-item"><div class="aui-buttons"><button type="button" id="repository-layout-revision-selector" data-aui-trigger aria-controls="inline-dialog-repository-layout-revision-selector-dialog" class="aui-button searchable-selector-trigger revision-reference-selector-trigger" title="${branch.name}"><span class="aui-icon aui-icon-small aui-iconfont-branch">Branch</span><span class="name" title="${branch.name}" data-id="refs/heads/${branch.name}" data-revision-ref="${revisionRef}">${branch.name}</span></button><aui-inline-dialog id="inline-dialog-repository-layout-revision-selector-dialog" class="searchable-selector-dialog" alignment="bottom left" alignment-static><ul class="results-list">${branchLinks}</ul></aui-inline-dialog>${branchActions}</div></div><div class="aui-item"><div class="breadcrumbs"><span class="file-path"><a href="${repoUrl}/browse${at}">${repo.name}</a></span>${crumbs}</div></div></div></div><div class="aui-toolbar2-secondary commit-badge-container"><div class="commit-badge-oneline"><span class="commit-details"><a class="commitid" href="${repoUrl}/commits/${branch.latestCommit}" data-commitid="${branch.latestCommit}">${branch.latestCommit.slice(0, 11)}</a></span></div></div></div></div>`;
 }
 
-function browseContent(env: Env, req: Req, repo: Repo, filePath: string[]): { body: SafeHtml; status: number } {
+function browseContent(
+  env: Env,
+  req: Req,
+  repo: Repo,
+  filePath: string[],
+): { body: SafeHtml; status: number } {
   const repoUrl = `${env.urls.contextPath}${repoPath(repo)}`;
   if (repo.branches.length === 0) {
     const clone = cloneUrls(repo, env.urls);
@@ -294,7 +333,10 @@ function browseContent(env: Env, req: Req, repo: Repo, filePath: string[]): { bo
     };
   }
   const branch = branchFromQuery(repo, req);
-  const at = branch && branch.name !== repo.defaultBranch ? `?at=${encodeURIComponent(`refs/heads/${branch.name}`)}` : '';
+  const at =
+    branch && branch.name !== repo.defaultBranch
+      ? `?at=${encodeURIComponent(`refs/heads/${branch.name}`)}`
+      : '';
   const files = repoFiles(repo);
   const prefix = filePath.join('/');
   const file = files.get(prefix);
@@ -312,9 +354,14 @@ function browseContent(env: Env, req: Req, repo: Repo, filePath: string[]): { bo
     if (!entries.has(first) || more.length > 0) entries.set(first, more.length > 0 ? 'directory' : 'file');
   }
   if (prefix && entries.size === 0) {
-    return { status: 404, body: html`<div class="aui-message aui-message-error"><p>The path ${prefix} does not exist at this revision.</p></div>` };
+    return {
+      status: 404,
+      body: html`<div class="aui-message aui-message-error"><p>The path ${prefix} does not exist at this revision.</p></div>`,
+    };
   }
-  const sorted = [...entries].sort(([a, ta], [b, tb]) => (ta === tb ? (a < b ? -1 : 1) : ta === 'directory' ? -1 : 1));
+  const sorted = [...entries].sort(([a, ta], [b, tb]) =>
+    ta === tb ? (a < b ? -1 : 1) : ta === 'directory' ? -1 : 1,
+  );
   const rows = sorted.map(([name, type]) => {
     const href = `${repoUrl}/browse/${[...filePath, name].map(encodeURIComponent).join('/')}${at}`;
     return html`<tr class="file-row ${type}"><td class="item-name ${type}"><span class="aui-icon aui-icon-small ${
@@ -327,7 +374,13 @@ function browseContent(env: Env, req: Req, repo: Repo, filePath: string[]): { bo
   };
 }
 
-function repoTabContent(env: Env, req: Req, repo: Repo, tab: RepoTab, filePath: string[]): { body: SafeHtml; status: number } {
+function repoTabContent(
+  env: Env,
+  req: Req,
+  repo: Repo,
+  tab: RepoTab,
+  filePath: string[],
+): { body: SafeHtml; status: number } {
   const base = env.urls.contextPath;
   const repoUrl = `${base}${repoPath(repo)}`;
   switch (tab) {
@@ -353,11 +406,19 @@ function repoTabContent(env: Env, req: Req, repo: Repo, tab: RepoTab, filePath: 
       };
     case 'pull-requests': {
       const state = (req.query.get('state') ?? 'OPEN').toUpperCase();
-      const prs = env.model.pullRequests.filter((pr) => pr.repo === repo && (state === 'ALL' || pr.state === state));
+      const prs = env.model.pullRequests.filter(
+        (pr) => pr.repo === repo && (state === 'ALL' || pr.state === state),
+      );
       return {
         status: 200,
-        body: html`<div id="pull-requests-content"><div class="pull-request-state-filter">${['OPEN', 'MERGED', 'DECLINED', 'ALL'].map(
-          (s) => html`<a class="aui-button${s === state ? ' active' : ''}" href="${repoUrl}/pull-requests?state=${s}">${s}</a> `,
+        body: html`<div id="pull-requests-content"><div class="pull-request-state-filter">${[
+          'OPEN',
+          'MERGED',
+          'DECLINED',
+          'ALL',
+        ].map(
+          (s) =>
+            html`<a class="aui-button${s === state ? ' active' : ''}" href="${repoUrl}/pull-requests?state=${s}">${s}</a> `,
         )}</div><table class="aui pull-requests-table"><tbody>${prs.map(
           (pr) =>
             html`<tr class="pull-request-row" data-pull-request-id="${pr.id}"><td class="summary"><a class="pull-request-title" href="${repoUrl}/pull-requests/${pr.id}/overview">${pr.title}</a></td><td class="author">${pr.author.displayName}</td><td class="state"><span class="aui-lozenge">${pr.state}</span></td></tr>`,
@@ -365,7 +426,9 @@ function repoTabContent(env: Env, req: Req, repo: Repo, tab: RepoTab, filePath: 
       };
     }
     case 'forks': {
-      const forks = env.model.sortedRepos().filter((r) => r.origin === repo && env.model.canReadRepo(req.principal, r));
+      const forks = env.model
+        .sortedRepos()
+        .filter((r) => r.origin === repo && env.model.canReadRepo(req.principal, r));
       return { status: 200, body: html`<div id="forks-table">${repoTable(env, forks, true)}</div>` };
     }
   }
@@ -422,11 +485,90 @@ function repoRoute(env: Env, req: Req, repo: Repo, rest: string[]): Reply {
   if (first === '') return redirect(`${repoUrl}/browse`);
   if (first === 'browse') return repoPage(env, req, repo, 'browse', more.filter(Boolean));
   if (first === 'raw') return rawFile(env, req, repo, more.filter(Boolean));
-  if ((first === 'commits' || first === 'branches' || first === 'pull-requests' || first === 'forks') && more.length === 0) {
+  if (
+    (first === 'commits' || first === 'branches' || first === 'pull-requests' || first === 'forks') &&
+    more.length === 0
+  ) {
     return repoPage(env, req, repo, first, []);
   }
   if (!env.model.canReadRepo(req.principal, repo)) return notPermitted(env, req);
+  if (first === 'pull-requests' && /^\d+$/.test(more[0] ?? '') && more.length <= 2) {
+    const pr = env.model.pullRequest(repo, Number(more[0]));
+    const tab = more[1] ?? '';
+    if (pr && tab === '') return redirect(`${repoUrl}/pull-requests/${pr.id}/overview`);
+    if (pr && (tab === 'overview' || tab === 'diff' || tab === 'commits'))
+      return pullRequestPage(env, req, pr, tab);
+  }
   return notFound(env, req);
+}
+
+// ───────────────────────────── pull request page ─────────────────────────────
+
+type PullRequestTab = 'overview' | 'diff' | 'commits';
+
+/**
+ * A pull request page (read-only). Its data is in the inline
+ * `define('@bitbucket/apps/pull-requests/initial-data', {…})` module like on 8.x+ pages; the markup
+ * carries the class names and test ids that scripts are known to use.
+ */
+function pullRequestPage(env: Env, req: Req, pr: PullRequest, tab: PullRequestTab): Reply {
+  const ctx = env.urls.contextPath;
+  const repo = pr.repo;
+  const prUrl = `${ctx}${repoPath(repo)}/pull-requests/${pr.id}`;
+  const user = signedInUser(req);
+  const level = env.model.repoLevel(req.principal, repo);
+  const sourceLevel = env.model.repoLevel(req.principal, pr.fromRepo);
+  const tabItem = (id: PullRequestTab, label: string) =>
+    html`<li class="menu-item${id === tab ? ' active-tab' : ''}" data-testid="tab-${id.toUpperCase()}" role="tab" aria-selected="${id === tab ? 'true' : 'false'}"><a href="${prUrl}/${id}">${label}</a></li>`;
+  const reviewer = (p: PullRequest['reviewers'][number]) =>
+    html`<li class="reviewer" data-username="${p.user.name}" data-status="${p.status}"><span class="aui-avatar aui-avatar-small"><span class="aui-avatar-inner"><img src="${avatarUrl(p.user, env.urls, 48)}" alt="${p.user.displayName}" data-testid="pull-request-reviewer-${p.user.slug}--image"></span></span> <span class="reviewer-name">${p.user.displayName}</span> <span class="aui-lozenge reviewer-status">${
+      p.status === 'NEEDS_WORK' ? 'Requested changes' : p.status === 'APPROVED' ? 'Approved' : 'Not reviewed'
+    }</span></li>`;
+  const panel =
+    tab === 'overview'
+      ? html`<div class="pull-request-overview"><div class="pull-request-description">${pr.description ?? ''}</div><div class="pull-request-activities"></div></div>`
+      : tab === 'diff'
+        ? html`<div class="changes-scope-content"><p class="changes-summary">Changes from ${pr.fromBranch} into ${pr.toBranch}.</p></div>`
+        : html`<div class="commits-table-wrapper"><table class="aui commits-table"><thead><tr><th class="message">Commit</th></tr></thead><tbody><tr><td class="commit">${
+            pr.fromRepo.branches.find((b) => b.name === pr.fromBranch)?.latestCommit.slice(0, 11) ?? ''
+          }</td></tr></tbody></table></div>`;
+  const merge =
+    pr.state === 'OPEN' && level >= Level.WRITE
+      ? html`<div class="merge-button-container"><button type="button" class="aui-button merge-button"${pr.draft ? raw(' disabled') : ''}>Merge</button></div>`
+      : '';
+  const body = html`<div id="pull-requests-container"><header class="pull-request-header"><div class="pull-request-header-bar"><div class="pull-request-branches"><span class="ref-lozenge"><span class="ref-lozenge-content">${pr.fromBranch}</span></span> <span class="arrow">→</span> <span class="ref-lozenge"><span class="ref-lozenge-content">${pr.toBranch}</span></span></div><div class="pull-request-actions">${merge}<div class="pull-request-more-actions"><button type="button" class="aui-button" data-testid="more-actions--trigger" aria-label="More actions">…</button></div></div></div><div class="pull-request-title-review-section"><h2 class="pull-request-title">${pr.title}</h2></div><div class="pull-request-details"><span class="aui-avatar aui-avatar-small"><span class="aui-avatar-inner"><img src="${avatarUrl(pr.author, env.urls, 48)}" alt="${pr.author.displayName}" data-testid="pull-request-author--image"></span></span> <span class="pull-request-author">${pr.author.displayName}</span> <span class="aui-lozenge pull-request-state" data-state="${pr.state}">${pr.draft && pr.state === 'OPEN' ? 'Draft' : pr.state}</span></div></header><div class="pull-request-tabs"><ul class="tabs-menu" role="tablist">${tabItem('overview', 'Overview')}${tabItem('diff', 'Diff')}${tabItem('commits', 'Commits')}</ul><div class="tabs-pane" role="tabpanel">${panel}</div></div><aside class="summary-panel"><h3>Reviewers</h3><ul class="pull-request-reviewers">${pr.reviewers.map(reviewer)}</ul></aside></div>`;
+  const project = repo.project;
+  const content = html`<section id="content" role="main" tabindex="-1" data-timezone="0" data-repoSlug="${repo.slug}" data-projectKey="${project.key}" data-repoName="${repo.name}" data-projectName="${project.name}"><section class="notifications"></section>${sidebar(
+    env,
+    req,
+    repo,
+    'pull-requests',
+  )}<div class="aui-page-panel content-body" id="aui-page-panel-content-body" tabindex="-1"><div class="aui-page-panel-inner"><section class="aui-page-panel-content" id="main">${body}</section></div></div></section>`;
+  const initialData = html`define('@bitbucket/apps/pull-requests/initial-data', {
+  currentUser: ${user ? scriptJson(restUser(user, env.urls, 64)) : raw('null')},
+  repository: ${scriptJson(restRepository(repo, env.urls, env.version))},
+  pullRequest: ${scriptJson(restPullRequest(pr, env.urls, env.version))},
+  relevantContextLines: 10,
+  userAttributes: ${scriptJson({
+    canDelete: level >= Level.ADMIN || (user === pr.author && level >= Level.READ),
+    canWrite: level >= Level.WRITE,
+    canReadSourceRepo: env.model.canReadRepo(req.principal, pr.fromRepo),
+    isWatching: Boolean(user && (user === pr.author || pr.reviewers.some((r) => r.user === user))),
+    canWriteSourceRepo: sourceLevel >= Level.WRITE,
+  })},
+});`;
+  const scripts = html`<script>require('bitbucket/internal/layout/repository/repository').onReady(${scriptJson(
+    restRepository(repo, env.urls, env.version),
+  )}, '#clone-repo-button');</script><script>${initialData}</script>${CLONE_DIALOG_SCRIPT}`;
+  return page(
+    200,
+    renderPage(env, req, {
+      title: `Pull Request #${pr.id}: ${pr.title} - ${repo.name}`,
+      bodyClass: 'aui-page-sidebar bitbucket-theme',
+      content,
+      scripts,
+    }),
+  );
 }
 
 // ───────────────────────────── HTTP access tokens page ─────────────────────────────
@@ -462,7 +604,9 @@ function tokensPage(env: Env, req: Req, owner: User, state: TokenFormState, stat
   const row = (t: AccessToken) =>
     html`<tr class="access-token-row" data-token-id="${t.id}"><td class="token-name">${t.name}</td><td class="token-permissions">${t.permissions
       .map((p) => PERMISSION_LABELS[p])
-      .join(', ')}</td><td class="token-created"><time datetime="${new Date(t.createdDate).toISOString()}">${formatDate(t.createdDate)}</time></td><td class="token-expiry">${
+      .join(
+        ', ',
+      )}</td><td class="token-created"><time datetime="${new Date(t.createdDate).toISOString()}">${formatDate(t.createdDate)}</time></td><td class="token-expiry">${
       t.expiresAt === undefined ? 'Never' : formatDate(t.expiresAt)
     }${t.expiresAt !== undefined && t.expiresAt <= Date.now() ? html` <span class="aui-lozenge expired-lozenge">Expired</span>` : ''}</td><td class="token-last-authenticated">${
       t.lastAuthenticated === undefined ? 'Never' : formatDate(t.lastAuthenticated)
@@ -476,21 +620,25 @@ function tokensPage(env: Env, req: Req, owner: User, state: TokenFormState, stat
       ? html`<div class="aui-message aui-message-success" id="token-created" role="status"><p>Your new token <strong class="new-token-name">${created.name}</strong> is ready. Copy it now: you won't be able to see it again.</p><p><code id="token-value" class="token-value">${created.token}</code> <button type="button" class="aui-button" id="copy-token-button" data-clipboard-target="#token-value">Copy</button></p></div>`
       : ''
   }${state.error ? html`<div class="aui-message aui-message-error" id="token-error" role="alert"><p>${state.error}</p></div>` : ''}<table class="aui" id="access-tokens-table"><thead><tr><th>Name</th><th>Permissions</th><th>Created</th><th>Expiry date</th><th>Last authenticated</th><th></th></tr></thead><tbody>${
-    tokens.length ? tokens.map(row) : html`<tr class="no-tokens"><td colspan="6">You have no HTTP access tokens.</td></tr>`
+    tokens.length
+      ? tokens.map(row)
+      : html`<tr class="no-tokens"><td colspan="6">You have no HTTP access tokens.</td></tr>`
   }</tbody></table><h2 id="create-token-heading">Create token</h2><form class="aui" id="create-token-form" method="post" action="${action}"><input type="hidden" name="atl_token" value="${session.atlToken}"><input type="hidden" name="action" value="create"><div class="field-group"><label for="token-name">Token name<span class="aui-icon icon-required"> (required)</span></label><input class="text" type="text" id="token-name" name="name" maxlength="255" value="${state.name ?? ''}"></div><div class="field-group"><label for="project-permission">Project permissions</label><select class="select" id="project-permission" name="projectPermission">${(
     ['PROJECT_READ', 'PROJECT_WRITE', 'PROJECT_ADMIN'] as const
-  ).map((p) => option(p, projectPermission))}</select></div><div class="field-group"><label for="repository-permission">Repository permissions</label><select class="select" id="repository-permission" name="repositoryPermission">${(
+  ).map((p) =>
+    option(p, projectPermission),
+  )}</select></div><div class="field-group"><label for="repository-permission">Repository permissions</label><select class="select" id="repository-permission" name="repositoryPermission">${(
     ['REPO_READ', 'REPO_WRITE', 'REPO_ADMIN'] as const
-  ).map((p) => option(p, repositoryPermission))}</select><div class="description">The repository permission must be at least as high as the project permission.</div></div><div class="field-group"><label for="expiry-days">Expiry (days)</label><input type="number" id="expiry-days" name="expiryDays" min="1" placeholder="Never expires" value="${state.expiryDays ?? ''}"></div><div class="buttons-container"><button type="submit" class="aui-button aui-button-primary" id="create-token-submit">Create</button></div></form>`;
+  ).map((p) =>
+    option(p, repositoryPermission),
+  )}</select><div class="description">The repository permission must be at least as high as the project permission.</div></div><div class="field-group"><label for="expiry-days">Expiry (days)</label><input type="number" id="expiry-days" name="expiryDays" min="1" placeholder="Never expires" value="${state.expiryDays ?? ''}"></div><div class="buttons-container"><button type="submit" class="aui-button aui-button-primary" id="create-token-submit">Create</button></div></form>`;
   const script = raw(
     `<script>(function(){var b=document.getElementById('copy-token-button'),t=document.getElementById('token-value');if(b&&t)b.addEventListener('click',function(){if(navigator.clipboard)navigator.clipboard.writeText(t.textContent).then(function(){b.textContent='Copied';},function(){});});})();</script>`,
   );
   const content = html`<section id="content" role="main" tabindex="-1"><div class="aui-page-panel content-body"><div class="aui-page-panel-inner"><nav class="aui-navgroup aui-navgroup-vertical account-nav" aria-label="Account"><div class="aui-navgroup-inner"><ul class="aui-nav"><li><a class="aui-nav-item" href="${env.urls.contextPath}/account">Account settings</a></li><li><a class="aui-nav-item" href="${env.urls.contextPath}/plugins/servlet/ssh/account/keys">SSH keys</a></li><li class="aui-nav-selected"><a class="aui-nav-item" href="${action}">HTTP access tokens</a></li></ul></div></nav><main role="main" id="main" class="aui-page-panel-content"><header class="aui-page-header"><div class="aui-page-header-inner"><div class="aui-page-header-main"><h1>HTTP access tokens</h1><p>Tokens of ${owner.displayName} (${owner.name}).</p></div></div></header>${body}</main></div></div></section>`;
-  return page(
-    status,
-    renderPage(env, req, { title: 'HTTP access tokens', content, scripts: script }),
-    { 'cache-control': 'no-store' },
-  );
+  return page(status, renderPage(env, req, { title: 'HTTP access tokens', content, scripts: script }), {
+    'cache-control': 'no-store',
+  });
 }
 
 async function tokensPost(env: Env, req: Req, owner: User): Promise<Reply> {
@@ -499,7 +647,13 @@ async function tokensPost(env: Env, req: Req, owner: User): Promise<Reply> {
   const form = await readForm(req.raw);
   const manage = `${env.urls.base}/plugins/servlet/access-tokens/users/${encodeURIComponent(owner.slug)}/manage`;
   if (form.get('atl_token') !== session.atlToken) {
-    return simplePanel(env, req, 'XSRF check failed', html`<div class="aui-message aui-message-error"><p>The form has expired. Go back and try again.</p></div>`, 403);
+    return simplePanel(
+      env,
+      req,
+      'XSRF check failed',
+      html`<div class="aui-message aui-message-error"><p>The form has expired. Go back and try again.</p></div>`,
+      403,
+    );
   }
   if (form.get('action') === 'revoke') {
     const token = env.model.tokensOf(owner).find((t) => t.id === form.get('tokenId'));
@@ -516,14 +670,16 @@ async function tokensPost(env: Env, req: Req, owner: User): Promise<Reply> {
   if (!state.name) return fail('Enter a name for the token.');
   const project = state.projectPermission ?? '';
   const repository = state.repositoryPermission ?? '';
-  if (!isProjectPermission(project) || !isRepoPermission(repository)) return fail('Choose a project and a repository permission.');
+  if (!isProjectPermission(project) || !isRepoPermission(repository))
+    return fail('Choose a project and a repository permission.');
   if (levelOf(repository) < levelOf(project)) {
     return fail('The repository permission must be at least as high as the project permission.');
   }
   let expiryDays: number | undefined;
   if (state.expiryDays) {
     expiryDays = Number(state.expiryDays);
-    if (!Number.isInteger(expiryDays) || expiryDays < 1) return fail('The expiry must be a whole number of days.');
+    if (!Number.isInteger(expiryDays) || expiryDays < 1)
+      return fail('The expiry must be a whole number of days.');
   }
   const token = env.model.createToken(owner, [project, repository], state.name, expiryDays);
   session.newToken = { name: token.name, token: token.token };
@@ -558,7 +714,12 @@ function avatar(user: User): Reply {
   const initial = escapeXml([...user.displayName.trim()][0]?.toUpperCase() ?? '?');
   const hue = (user.id * 67) % 360;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="48" height="48" viewBox="0 0 48 48"><rect width="48" height="48" rx="24" fill="hsl(${hue},55%,45%)"/><text x="24" y="31" font-family="sans-serif" font-size="22" text-anchor="middle" fill="#fff">${initial}</text></svg>`;
-  return { kind: 'raw', status: 200, body: svg, headers: { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=3600' } };
+  return {
+    kind: 'raw',
+    status: 200,
+    body: svg,
+    headers: { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=3600' },
+  };
 }
 
 function escapeXml(text: string): string {
@@ -618,7 +779,9 @@ export async function handlePage(env: Env, req: Req): Promise<Reply> {
       const user = signedInUser(req);
       if (!user) return toLogin(env, req);
       const q = req.query.toString();
-      return redirect(`${base}/plugins/servlet/access-tokens/users/${encodeURIComponent(user.slug)}/manage${q ? `?${q}` : ''}`);
+      return redirect(
+        `${base}/plugins/servlet/access-tokens/users/${encodeURIComponent(user.slug)}/manage${q ? `?${q}` : ''}`,
+      );
     }
     if (d === 'users' && parts.length === 6 && parts[5] === 'manage') {
       const owner = tokenOwner(env, req, e);
@@ -638,7 +801,8 @@ export async function handlePage(env: Env, req: Req): Promise<Reply> {
     }
     if (c === 'repos' && d) {
       const repo = model.repo(project.key, d);
-      if (!repo) return model.canViewProject(req.principal, project) ? notFound(env, req) : notPermitted(env, req);
+      if (!repo)
+        return model.canViewProject(req.principal, project) ? notFound(env, req) : notPermitted(env, req);
       return repoRoute(env, req, repo, parts.slice(4));
     }
     return notFound(env, req);
@@ -652,7 +816,8 @@ export async function handlePage(env: Env, req: Req): Promise<Reply> {
     if (parts.length === 2) return projectPage(env, req, project);
     if (c === 'repos' && d) {
       const repo = model.repo(project.key, d);
-      if (!repo) return model.canViewProject(req.principal, project) ? notFound(env, req) : notPermitted(env, req);
+      if (!repo)
+        return model.canViewProject(req.principal, project) ? notFound(env, req) : notPermitted(env, req);
       return repoRoute(env, req, repo, parts.slice(4));
     }
   }

@@ -24,15 +24,7 @@ import {
   restUser,
 } from './json';
 import { GLOBAL_PERMISSIONS, isProjectPermission, isRepoPermission, levelOf } from './model';
-import type {
-  Principal,
-  Project,
-  PullRequest,
-  RefMatcher,
-  Repo,
-  TokenPermission,
-  User,
-} from './types';
+import type { Principal, Project, PullRequest, RefMatcher, Repo, TokenPermission, User } from './types';
 
 type Params = Record<string, string>;
 type Handler = (env: Env, req: Req, params: Params) => Reply | Promise<Reply>;
@@ -44,8 +36,12 @@ interface Route {
 }
 
 const json = (status: number, body?: unknown): Reply => ({ kind: 'json', status, body });
-const error = (status: number, exceptionName: string | null, message: string, context: string | null = null) =>
-  json(status, restErrors(message, exceptionName, context));
+const error = (
+  status: number,
+  exceptionName: string | null,
+  message: string,
+  context: string | null = null,
+) => json(status, restErrors(message, exceptionName, context));
 const notPermitted = () => error(401, EXCEPTIONS.notPermitted, MESSAGES.notPermitted);
 const badRequest = (message: string, context: string | null = null) =>
   error(400, EXCEPTIONS.badRequest, message, context);
@@ -118,8 +114,15 @@ function userPermissionFilters(env: Env, query: URLSearchParams): Array<(user: U
     if (isProjectPermission(value)) {
       const id = Number(query.get(`${root}.projectId`));
       const key = query.get(`${root}.projectKey`);
-      const project = id ? [...env.model.projects.values()].find((p) => p.id === id) : key ? env.model.project(key) : undefined;
-      if (!project) return badRequest(`The ${root} filter needs an existing project (${root}.projectKey or ${root}.projectId).`);
+      const project = id
+        ? [...env.model.projects.values()].find((p) => p.id === id)
+        : key
+          ? env.model.project(key)
+          : undefined;
+      if (!project)
+        return badRequest(
+          `The ${root} filter needs an existing project (${root}.projectKey or ${root}.projectId).`,
+        );
       filters.push((user) => env.model.userProjectLevel(user, project) >= level);
       continue;
     }
@@ -148,7 +151,7 @@ const getUsers: Handler = (env, req) => {
   const text = req.query.get('filter')?.trim() ?? '';
   const group = req.query.get('group');
   const users = [...env.model.users.values()]
-    .filter((u) => group === null) // the simulator has no groups
+    .filter(() => group === null) // the simulator has no groups
     .filter(
       (u) =>
         !text ||
@@ -175,7 +178,10 @@ const getProjects: Handler = (env, req) => {
     .filter((p) => p.type === 'NORMAL')
     .filter((p) => !name || containsIgnoreCase(p.name, name))
     .filter((p) => env.model.canViewProject(req.principal, p))
-    .filter((p) => !permission || permission === 'PROJECT_VIEW' || env.model.projectLevel(req.principal, p) >= level)
+    .filter(
+      (p) =>
+        !permission || permission === 'PROJECT_VIEW' || env.model.projectLevel(req.principal, p) >= level,
+    )
     .sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1));
   return json(
     200,
@@ -222,7 +228,8 @@ const getRepos: Handler = (env, req) => {
   if (permission !== null && !isRepoPermission(permission)) {
     return badRequest(`${permission} is not a repository permission.`, 'permission');
   }
-  if (state !== null && !REPO_STATES.includes(state)) return badRequest(`${state} is not a repository state.`, 'state');
+  if (state !== null && !REPO_STATES.includes(state))
+    return badRequest(`${state} is not a repository state.`, 'state');
   if (!['ACTIVE', 'ARCHIVED', 'ALL'].includes(archived)) {
     return badRequest(`${archived} is not one of ACTIVE, ARCHIVED or ALL.`, 'archived');
   }
@@ -250,7 +257,9 @@ const getRepos: Handler = (env, req) => {
 const getForks: Handler = (env, req, params) => {
   const repo = findRepo(env, req, params);
   if (isReply(repo)) return repo;
-  const forks = env.model.sortedRepos().filter((r) => r.origin === repo && env.model.canReadRepo(req.principal, r));
+  const forks = env.model
+    .sortedRepos()
+    .filter((r) => r.origin === repo && env.model.canReadRepo(req.principal, r));
   return json(
     200,
     page(forks, pageRequest(req.query), (r) => restRepository(r, env.urls, env.version)),
@@ -290,7 +299,8 @@ const getDefaultBranch: Handler = (env, req, params) => {
 
 function pullRequestFilter(req: Req): ((pr: PullRequest) => boolean) | Reply {
   const state = (req.query.get('state') ?? 'OPEN').toUpperCase();
-  if (!['OPEN', 'MERGED', 'DECLINED', 'ALL'].includes(state)) return badRequest(`${state} is not a pull request state.`, 'state');
+  if (!['OPEN', 'MERGED', 'DECLINED', 'ALL'].includes(state))
+    return badRequest(`${state} is not a pull request state.`, 'state');
   const direction = (req.query.get('direction') ?? 'INCOMING').toUpperCase();
   const at = req.query.get('at');
   const branch = at?.replace(/^refs\/heads\//, '');
@@ -324,7 +334,11 @@ const getPullRequest: Handler = (env, req, params) => {
   const id = Number(params.pullRequestId);
   const pr = Number.isInteger(id) ? env.model.pullRequest(repo, id) : undefined;
   if (!pr) {
-    return error(404, EXCEPTIONS.noSuchPullRequest, `No pull request exists with ID ${params.pullRequestId} for this repository.`);
+    return error(
+      404,
+      EXCEPTIONS.noSuchPullRequest,
+      `No pull request exists with ID ${params.pullRequestId} for this repository.`,
+    );
   }
   return json(200, restPullRequest(pr, env.urls, env.version));
 };
@@ -374,7 +388,9 @@ const getDefaultReviewers: Handler = (env, req, params) => {
     return badRequest('sourceRepoId, targetRepoId, sourceRefId and targetRefId are required.');
   }
   if (targetRepoId !== repo.id || env.model.repoById(sourceRepoId)?.hierarchyId !== repo.hierarchyId) {
-    return badRequest('The source and target repositories must be the same repository or forks of each other.');
+    return badRequest(
+      'The source and target repositories must be the same repository or forks of each other.',
+    );
   }
   const reviewers = new Set<User>();
   for (const c of env.model.defaultReviewers) {
@@ -405,7 +421,10 @@ const getTokens: Handler = (env, req, params) => {
   const user = tokenUser(env, req, params, false);
   if (isReply(user)) return user;
   const tokens = env.model.tokensOf(user).sort((a, b) => b.createdDate - a.createdDate);
-  return json(200, page(tokens, pageRequest(req.query), (t) => restAccessToken(t, false)));
+  return json(
+    200,
+    page(tokens, pageRequest(req.query), (t) => restAccessToken(t, false)),
+  );
 };
 
 const MAX_TOKENS_PER_USER = 100;
@@ -424,10 +443,16 @@ const createToken: Handler = async (env, req, params) => {
   if (!name) return badRequest('A token name is required.', 'name');
   const permissions = Array.isArray(input.permissions) ? input.permissions : [];
   if (permissions.length === 0) return badRequest('At least one permission is required.', 'permissions');
-  const unknown = permissions.find((p) => typeof p !== 'string' || !(isProjectPermission(p) || isRepoPermission(p)));
-  if (unknown !== undefined) return badRequest(`${String(unknown)} is not a valid permission.`, 'permissions');
+  const unknown = permissions.find(
+    (p) => typeof p !== 'string' || !(isProjectPermission(p) || isRepoPermission(p)),
+  );
+  if (unknown !== undefined)
+    return badRequest(`${String(unknown)} is not a valid permission.`, 'permissions');
   const expiryDays = input.expiryDays;
-  if (expiryDays !== undefined && (typeof expiryDays !== 'number' || !Number.isInteger(expiryDays) || expiryDays < 1)) {
+  if (
+    expiryDays !== undefined &&
+    (typeof expiryDays !== 'number' || !Number.isInteger(expiryDays) || expiryDays < 1)
+  ) {
     return badRequest('expiryDays must be a positive whole number.', 'expiryDays');
   }
   if (env.model.tokensOf(user).length >= MAX_TOKENS_PER_USER) {
@@ -445,7 +470,8 @@ const deleteToken: Handler = (env, req, params) => {
   const user = tokenUser(env, req, params, true);
   if (isReply(user)) return user;
   const token = env.model.tokensOf(user).find((t) => t.id === params.tokenId);
-  if (!token) return error(404, 'com.atlassian.bitbucket.auth.NoSuchAccessTokenException', 'No such access token.');
+  if (!token)
+    return error(404, 'com.atlassian.bitbucket.auth.NoSuchAccessTokenException', 'No such access token.');
   env.model.revokeToken(token.token);
   return { kind: 'json', status: 204 };
 };
@@ -497,7 +523,8 @@ export function matchRoute(method: string, path: string): { route: Route; params
       if (value === undefined) valid = false;
       else params[name] = value;
     });
-    if (valid && (!best || compiled.literal > best.literal)) best = { route, params, literal: compiled.literal };
+    if (valid && (!best || compiled.literal > best.literal))
+      best = { route, params, literal: compiled.literal };
   }
   return best && { route: best.route, params: best.params };
 }

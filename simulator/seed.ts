@@ -133,7 +133,7 @@ export const seed: Seed = {
       git: true,
       files: {
         'README.md': '# api\n\nThe REST API server.\n',
-        'src/server.ts': "export const port = 8080;\n",
+        'src/server.ts': 'export const port = 8080;\n',
         'package.json': '{\n  "name": "api",\n  "version": "1.0.0"\n}\n',
       },
     },

@@ -16,7 +16,14 @@ const repo = () => ({
   state: 'AVAILABLE',
   statusMessage: 'Available',
   forkable: true,
-  project: { key: 'PROJ', id: 1, name: 'Platform', public: false, type: 'NORMAL', links: { self: [{ href: 'http://x/projects/PROJ' }] } },
+  project: {
+    key: 'PROJ',
+    id: 1,
+    name: 'Platform',
+    public: false,
+    type: 'NORMAL',
+    links: { self: [{ href: 'http://x/projects/PROJ' }] },
+  },
   public: false,
   archived: false,
   links: {
@@ -34,8 +41,11 @@ describe('conformance check', () => {
   it('maps request paths to the spec (latest, relative to /rest)', () => {
     expect(specPathOf('/rest/api/1.0/repos')).toBe('/api/latest/repos');
     expect(specPathOf('/rest/ssh/latest/keys')).toBe('/ssh/latest/keys');
+    expect(specPathOf('/rest/api/1.0/projects/PROJ/')).toBe('/api/latest/projects/PROJ');
     expect(specPathOf('/projects/PROJ')).toBeUndefined();
-    expect(spec.findOperation('GET', '/rest/api/1.0/projects/PROJ/repos/api')?.operationId).toBe('getRepository');
+    expect(spec.findOperation('GET', '/rest/api/1.0/projects/PROJ/repos/api')?.operationId).toBe(
+      'getRepository',
+    );
     expect(spec.findOperation('GET', '/rest/api/1.0/projects/PROJ/repos/api/browse/src/a.ts')?.template).toBe(
       '/api/latest/projects/{projectKey}/repos/{repositorySlug}/browse/{path}',
     );
@@ -52,28 +62,52 @@ describe('conformance check', () => {
     expect(spec.check('GET', REPO_PATH, 200, noSlug).join()).toMatch(/must have required property 'slug'/);
     const badClone = repo();
     badClone.links.clone = [{ href: 'http://x/scm/proj/api.git' } as { href: string; name: string }];
-    expect(spec.check('GET', REPO_PATH, 200, badClone).join()).toMatch(/links\/clone\/0 must have required property 'name'/);
+    expect(spec.check('GET', REPO_PATH, 200, badClone).join()).toMatch(
+      /links\/clone\/0 must have required property 'name'/,
+    );
     const noProjectKey = { ...repo(), project: { id: 1, name: 'Platform', type: 'NORMAL' } };
-    expect(spec.check('GET', REPO_PATH, 200, noProjectKey).join()).toMatch(/project must have required property 'key'/);
+    expect(spec.check('GET', REPO_PATH, 200, noProjectKey).join()).toMatch(
+      /project must have required property 'key'/,
+    );
     const badState = { ...repo(), state: 'SLEEPING' };
-    expect(spec.check('GET', REPO_PATH, 200, badState).join()).toMatch(/state must be equal to one of the allowed values/);
+    expect(spec.check('GET', REPO_PATH, 200, badState).join()).toMatch(
+      /state must be equal to one of the allowed values/,
+    );
   });
 
   it('requires the paging fields', () => {
     expect(spec.check('GET', '/rest/api/1.0/repos', 200, page([repo()]))).toEqual([]);
     const { isLastPage: _last, ...noLast } = page([repo()]);
     expect(spec.check('GET', '/rest/api/1.0/repos', 200, noLast).join()).toMatch(/isLastPage/);
-    expect(spec.check('GET', '/rest/api/1.0/repos', 200, page([{ ...repo(), id: 'x' }])).join()).toMatch(/values\/0\/id/);
+    expect(spec.check('GET', '/rest/api/1.0/repos', 200, page([{ ...repo(), id: 'x' }])).join()).toMatch(
+      /values\/0\/id/,
+    );
   });
 
   it('knows the spec errors: null error context, a page of users, default reviewers as users', () => {
-    const error = { errors: [{ context: null, message: 'No.', exceptionName: 'com.atlassian.bitbucket.AuthorisationException' }] };
+    const error = {
+      errors: [
+        { context: null, message: 'No.', exceptionName: 'com.atlassian.bitbucket.AuthorisationException' },
+      ],
+    };
     expect(spec.check('GET', REPO_PATH, 401, error)).toEqual([]);
-    expect(spec.check('GET', REPO_PATH, 404, { errors: [{ context: null, exceptionName: null }] }).join()).toMatch(/message/);
-    const user = { name: 'alice', slug: 'alice', displayName: 'Alice', id: 1, links: { self: [{ href: 'http://x/users/alice' }] } };
+    expect(
+      spec.check('GET', REPO_PATH, 404, { errors: [{ context: null, exceptionName: null }] }).join(),
+    ).toMatch(/message/);
+    const user = {
+      name: 'alice',
+      slug: 'alice',
+      displayName: 'Alice',
+      id: 1,
+      links: { self: [{ href: 'http://x/users/alice' }] },
+    };
     expect(spec.check('GET', '/rest/api/1.0/users', 200, page([user]))).toEqual([]);
-    expect(spec.check('GET', '/rest/api/1.0/users', 200, page([{ ...user, slug: undefined }])).join()).toMatch(/slug/);
-    expect(spec.check('GET', '/rest/default-reviewers/1.0/projects/P/repos/r/reviewers', 200, [user])).toEqual([]);
+    expect(
+      spec.check('GET', '/rest/api/1.0/users', 200, page([{ ...user, slug: undefined }])).join(),
+    ).toMatch(/slug/);
+    expect(
+      spec.check('GET', '/rest/default-reviewers/1.0/projects/P/repos/r/reviewers', 200, [user]),
+    ).toEqual([]);
     // The authentication filter's 401 is allowed where an operation lists no 401.
     expect(spec.check('GET', '/rest/api/1.0/application-properties', 401, error)).toEqual([]);
     expect(SPEC_FIXES.map((f) => f.id)).toEqual([
@@ -85,8 +119,12 @@ describe('conformance check', () => {
   });
 
   it('refuses operations and statuses the spec does not have', () => {
-    expect(spec.check('GET', '/rest/api/1.0/whoami', 200, {}).join()).toMatch(/no operation GET \/api\/latest\/whoami/);
-    expect(spec.check('GET', REPO_PATH, 418, {}).join()).toMatch(/status 418 is not documented for getRepository/);
+    expect(spec.check('GET', '/rest/api/1.0/whoami', 200, {}).join()).toMatch(
+      /no operation GET \/api\/latest\/whoami/,
+    );
+    expect(spec.check('GET', REPO_PATH, 418, {}).join()).toMatch(
+      /status 418 is not documented for getRepository/,
+    );
     expect(spec.check('PATCH', REPO_PATH, 200, {}).join()).toMatch(/no operation PATCH/);
   });
 });
@@ -105,9 +143,16 @@ describe('strict simulator', () => {
       });
       expect(res.status).toBe(500);
       const body = (await res.json()) as { errors: Array<{ message: string }> };
-      expect(body.errors[0]?.message).toMatch(/^conformance violation: getRepository .*hierarchyId must be string/);
+      expect(body.errors[0]?.message).toMatch(
+        /^conformance violation: getRepository .*hierarchyId must be string/,
+      );
       expect(sim.violations).toHaveLength(1);
-      expect(sim.violations[0]).toMatchObject({ method: 'GET', path: '/rest/api/1.0/projects/PROJ/repos/api', status: 200, operationId: 'getRepository' });
+      expect(sim.violations[0]).toMatchObject({
+        method: 'GET',
+        path: '/rest/api/1.0/projects/PROJ/repos/api',
+        status: 200,
+        operationId: 'getRepository',
+      });
 
       const unimplemented = await fetch(`${sim.url}/rest/api/1.0/dashboard/pull-requests`, {
         headers: { authorization: `Bearer ${SEED_TOKENS.aliceRead}` },

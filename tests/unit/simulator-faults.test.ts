@@ -17,14 +17,19 @@ const get = (path: string, init: RequestInit = {}) =>
 
 describe('simulator faults', () => {
   it('adds latency, then answers normally', async () => {
-    sim.faults.set('/rest/api/1.0/users', { latencyMs: 150 });
+    // Only the faulted path waits: a request to another path overtakes the delayed one.
+    sim.faults.set('/rest/api/1.0/users', { latencyMs: 1500 });
+    const order: string[] = [];
     const started = Date.now();
-    const res = await get('/rest/api/1.0/users/alice');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    const slow = get('/rest/api/1.0/users/alice').then((r) => {
+      order.push('users');
+      return r;
+    });
+    await get('/rest/api/1.0/application-properties').then(() => order.push('properties'));
+    const res = await slow;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
     expect(res.status).toBe(200);
-    const fast = Date.now();
-    await get('/rest/api/1.0/application-properties');
-    expect(Date.now() - fast).toBeLessThan(140);
+    expect(order).toEqual(['properties', 'users']);
   });
 
   it('answers 500 and 503 with error JSON, 502 with a proxy page', async () => {

@@ -35,7 +35,7 @@ async function getPage(target: Simulator, path: string, cookie?: string) {
   return { res, text, document: parseHTML(text).document };
 }
 
-/** Runs the page's inline scripts with a recording `require`, returning every onReady call. */
+/** Runs the page's inline scripts with a recording `require` and `define`, returning every call. */
 function onReadyCalls(document: Document): Array<{ module: string; args: unknown[] }> {
   const calls: Array<{ module: string; args: unknown[] }> = [];
   const context = {
@@ -44,14 +44,14 @@ function onReadyCalls(document: Document): Array<{ module: string; args: unknown
       preload: () => {},
       initMenu: () => {},
     }),
-    define: () => {},
+    define: (module: string, value: unknown) => calls.push({ module, args: [value] }),
     window: {},
     document: { getElementById: () => null },
     navigator: {},
   };
   for (const script of document.querySelectorAll('script')) {
     const code = script.textContent ?? '';
-    if (code.includes("require('bitbucket/")) runInNewContext(code, context);
+    if (code.includes("require('bitbucket/") || code.includes('define(')) runInNewContext(code, context);
   }
   return calls;
 }
@@ -262,6 +262,60 @@ describe('simulator pages: repository page DOM', () => {
     expect(missing.res.status).toBe(404);
   });
 
+  it('has a pull request page with its data in the initial-data module', async () => {
+    const cookie = await signIn(sim, 'alice');
+    expect(
+      (await getPage(sim, '/projects/PROJ/repos/api/pull-requests/1', cookie)).res.headers.get('location'),
+    ).toBe(`${sim.url}/projects/PROJ/repos/api/pull-requests/1/overview`);
+    const { res, document } = await getPage(sim, '/projects/PROJ/repos/api/pull-requests/1/overview', cookie);
+    expect(res.status).toBe(200);
+    expect(document.querySelector('#content')?.getAttribute('data-repoSlug')).toBe('api');
+    expect(
+      document.querySelector(
+        '#pull-requests-container > header.pull-request-header .pull-request-header-bar',
+      ),
+    ).not.toBeNull();
+    expect(document.querySelector('h2.pull-request-title')?.textContent).toBe(
+      'Add rate limiting to public endpoints',
+    );
+    expect([...document.querySelectorAll('.ref-lozenge-content')].map((e) => e.textContent)).toEqual([
+      'feature/rate-limit',
+      'main',
+    ]);
+    expect(document.querySelector('[data-testid="pull-request-author--image"]')).not.toBeNull();
+    expect(document.querySelector('[data-testid="tab-OVERVIEW"].active-tab')).not.toBeNull();
+    expect(document.querySelector('.merge-button')).not.toBeNull();
+    const reviewers = [...document.querySelectorAll('.summary-panel li.reviewer')].map((li) => [
+      li.getAttribute('data-username'),
+      li.getAttribute('data-status'),
+    ]);
+    expect(reviewers).toEqual([
+      ['alice', 'APPROVED'],
+      ['chen', 'UNAPPROVED'],
+    ]);
+    const data = onReadyCalls(document).find((c) => c.module === '@bitbucket/apps/pull-requests/initial-data')
+      ?.args[0] as {
+      currentUser: { slug: string };
+      repository: { slug: string };
+      pullRequest: { id: number; reviewers: Array<{ user: { name: string }; status: string }> };
+      userAttributes: { canWrite: boolean };
+    };
+    expect(data.currentUser.slug).toBe('alice');
+    expect(data.repository.slug).toBe('api');
+    expect(data.pullRequest.id).toBe(1);
+    expect(data.pullRequest.reviewers.map((r) => r.user.name)).toEqual(['alice', 'chen']);
+    expect(data.userAttributes.canWrite).toBe(true);
+    const rest = await (
+      await fetch(`${sim.url}/rest/api/1.0/projects/PROJ/repos/api/pull-requests/1`, { headers: { cookie } })
+    ).json();
+    expect(data.pullRequest).toEqual(rest);
+    expect(
+      (await getPage(sim, '/projects/PROJ/repos/api/pull-requests/99/overview', cookie)).res.status,
+    ).toBe(404);
+    const diff = await getPage(sim, '/projects/PROJ/repos/api/pull-requests/4/diff', cookie);
+    expect(diff.document.querySelector('[data-testid="tab-DIFF"].active-tab')).not.toBeNull();
+  });
+
   it('switches to dark from the user theme or ?atlThemeColorMode, and has no theme before 8.16', async () => {
     const bob = await signIn(sim, 'bob');
     const dark = await getPage(sim, '/dashboard', bob);
@@ -316,6 +370,12 @@ describe('simulator pages: escaping', () => {
     expect(evePage.document.querySelector('#content')?.getAttribute('data-projectName')).toBe(
       '<img src=x onerror=alert("project")> Tools & "Things"',
     );
+    const pr = await getPage(sim, '/projects/PROJ/repos/api/pull-requests/2/overview', eve);
+    expect(pr.document.querySelector('h2.pull-request-title')?.textContent).toBe(
+      'Fix login redirect <script>alert("pr")</script>',
+    );
+    for (const script of pr.document.querySelectorAll('script'))
+      expect(script.textContent).not.toContain('<');
     const branch = await getPage(sim, '/projects/XSS/repos/sandbox/branches', eve);
     expect(branch.document.querySelector('#branch-list b')).toBeNull();
     expect(branch.text).toContain('feature/&lt;b&gt;bold&lt;/b&gt;');
