@@ -1,5 +1,5 @@
 import { normaliseServerUrl } from '../bitbucket/server-url';
-import { verifyConnection } from '../bitbucket/verify-token';
+import { type VerifiedConnection, verifyConnection } from '../bitbucket/verify-token';
 import type { CompanionDb, ProfileRecord } from '../db/schema';
 import { openSecret, sealSecret } from '../db/secrets';
 import type { ProfileSummary } from '../messaging/protocol';
@@ -27,6 +27,22 @@ export function accessWarnings(access: ProfileRecord['access']): string[] {
     'This token can only read: creating pull requests, reviewing and pushing need “Repository write”. ' +
       'Replace the token with one that has Repository write when you need those.',
   ];
+}
+
+function serverOf(verified: VerifiedConnection): ProfileRecord['server'] {
+  return {
+    version: verified.serverVersion,
+    displayName: verified.serverName,
+    support: verified.support.status,
+    ...(verified.support.message ? { supportMessage: verified.support.message } : {}),
+  };
+}
+
+/** What the user should know about a profile right after verifying it: old server, read-only token. */
+function warningsFor(profile: ProfileRecord): string[] {
+  const warnings = accessWarnings(profile.access);
+  if (profile.server.supportMessage) warnings.unshift(profile.server.supportMessage);
+  return warnings;
 }
 
 export interface ConnectInput {
@@ -80,12 +96,7 @@ export async function connect(
       displayName: verified.user.displayName,
       ...(verified.user.emailAddress ? { emailAddress: verified.user.emailAddress } : {}),
     },
-    server: {
-      version: verified.serverVersion,
-      displayName: verified.serverName,
-      support: verified.support.status,
-      ...(verified.support.message ? { supportMessage: verified.support.message } : {}),
-    },
+    server: serverOf(verified),
     access: verified.access,
     token: sealed,
     createdAt: existing?.createdAt ?? now,
@@ -96,9 +107,7 @@ export async function connect(
     await db.profiles.put(record);
     await db.settings.put({ key: ACTIVE_PROFILE_KEY, value: record.id });
   });
-  const warnings = accessWarnings(record.access);
-  if (record.server.supportMessage) warnings.unshift(record.server.supportMessage);
-  return { profile: summarise(record), warnings };
+  return { profile: summarise(record), warnings: warningsFor(record) };
 }
 
 /** Verifies a saved profile's token again and records what the server says now. */
@@ -126,19 +135,12 @@ export async function check(
   }
   const updated: ProfileRecord = {
     ...profile,
-    server: {
-      version: verified.serverVersion,
-      displayName: verified.serverName,
-      support: verified.support.status,
-      ...(verified.support.message ? { supportMessage: verified.support.message } : {}),
-    },
+    server: serverOf(verified),
     access: verified.access,
     verifiedAt: deps.now?.() ?? Date.now(),
   };
   await db.profiles.put(updated);
-  const warnings = accessWarnings(updated.access);
-  if (updated.server.supportMessage) warnings.unshift(updated.server.supportMessage);
-  return { profile: summarise(updated), warnings };
+  return { profile: summarise(updated), warnings: warningsFor(updated) };
 }
 
 export async function activeProfileId(db: CompanionDb): Promise<string | null> {
