@@ -4,6 +4,7 @@ import { exportProfiles, importProfiles } from '../lib/background/export-import'
 import { forgetPageContexts, pageContextOf, rememberPageContext } from '../lib/background/page-contexts';
 import * as profiles from '../lib/background/profiles';
 import { type Handlers, listen, UserFacingError } from '../lib/background/router';
+import { originPattern } from '../lib/bitbucket/server-url';
 import { getDb } from '../lib/db/schema';
 
 /**
@@ -37,7 +38,9 @@ export default defineBackground(() => {
       const removed = await profiles.remove(db, profileId);
       if (removed && !(await connectedOrigins()).has(removed.origin)) {
         // No profile needs this server any more: give its host permission back.
-        await browser.permissions.remove({ origins: [`${removed.origin}/*`] }).catch(() => false);
+        await browser.permissions
+          .remove({ origins: [originPattern(removed.baseUrl, { firefox: import.meta.env.FIREFOX })] })
+          .catch(() => false);
       }
       await refreshContentScripts();
       return null;

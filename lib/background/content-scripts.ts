@@ -7,10 +7,12 @@ const SCRIPT_FILE = 'content-scripts/content.js';
  * Match patterns for the pages of one connected server. Only the page types the content script
  * handles are matched, so other pages of the server pay nothing.
  */
-export function pagePatterns(baseUrl: string): string[] {
+export function pagePatterns(baseUrl: string, options: { firefox?: boolean } = {}): string[] {
   const url = new URL(baseUrl);
-  // Chrome match patterns accept an explicit port; the path part is matched literally.
-  const root = `${url.protocol}//${url.host}${url.pathname.replace(/\/$/, '')}`;
+  // Chrome match patterns accept an explicit port, Firefox's don't (there a pattern covers every
+  // port of the host). The path part is matched literally.
+  const host = options.firefox ? url.hostname : url.host;
+  const root = `${url.protocol}//${host}${url.pathname.replace(/\/$/, '')}`;
   return [`${root}/projects/*`, `${root}/users/*`, `${root}/dashboard*`];
 }
 
@@ -29,7 +31,9 @@ export function syncContentScripts(baseUrls: readonly string[]): Promise<void> {
 async function replaceRegistration(baseUrls: readonly string[]): Promise<void> {
   const existing = await browser.scripting.getRegisteredContentScripts({ ids: [SCRIPT_ID] });
   if (existing.length > 0) await browser.scripting.unregisterContentScripts({ ids: [SCRIPT_ID] });
-  const matches = [...new Set(baseUrls.flatMap(pagePatterns))];
+  const matches = [
+    ...new Set(baseUrls.flatMap((u) => pagePatterns(u, { firefox: import.meta.env.FIREFOX }))),
+  ];
   if (matches.length === 0) return;
   await browser.scripting.registerContentScripts([
     { id: SCRIPT_ID, js: [SCRIPT_FILE], matches, runAt: 'document_end', persistAcrossSessions: true },
