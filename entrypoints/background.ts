@@ -11,6 +11,8 @@ import { getDb } from '../lib/db/schema';
  * The background owns every state change and every request that carries a token. Pages and content
  * scripts reach it only through the message protocol in lib/messaging.
  */
+const permissionPattern = (baseUrl: string) => originPattern(baseUrl, { firefox: import.meta.env.FIREFOX });
+
 export default defineBackground(() => {
   const db = getDb();
 
@@ -36,11 +38,13 @@ export default defineBackground(() => {
     },
     'profiles.remove': async ({ profileId }) => {
       const removed = await profiles.remove(db, profileId);
-      if (removed && !(await connectedOrigins()).has(removed.origin)) {
-        // No profile needs this server any more: give its host permission back.
-        await browser.permissions
-          .remove({ origins: [originPattern(removed.baseUrl, { firefox: import.meta.env.FIREFOX })] })
-          .catch(() => false);
+      if (removed) {
+        // When no remaining profile needs the same host permission, give it back.
+        const pattern = permissionPattern(removed.baseUrl);
+        const stillNeeded = (await db.profiles.toArray()).some(
+          (p) => permissionPattern(p.baseUrl) === pattern,
+        );
+        if (!stillNeeded) await browser.permissions.remove({ origins: [pattern] }).catch(() => false);
       }
       await refreshContentScripts();
       return null;
