@@ -62,6 +62,14 @@ test.describe('release build', () => {
       }, `${serverUrl}/projects/PROJ/repos/api`);
       const again = await openPopup(browser, tabId);
       await expect(again.locator('.page-context')).toContainText('PROJ / api', { timeout: 15_000 });
+
+      // Removing the only profile of that server gives its host permission back.
+      await again.getByRole('button', { name: 'Remove…' }).click();
+      await again.getByRole('alertdialog').getByRole('button', { name: 'Remove' }).click();
+      await expect(again.getByRole('heading', { name: 'Connect to Bitbucket Server' })).toBeVisible();
+      await expect
+        .poll(async () => (await again.evaluate(() => chrome.permissions.getAll())).origins)
+        .toEqual([]);
     } finally {
       await browser.context.close().catch(() => {});
       rmSync(browser.userDataDir, { recursive: true, force: true });
