@@ -31,6 +31,13 @@ try {
   process.exit(1);
 }
 
+if (!args.headless && process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+  console.error(
+    'No display to open Chromium on. Run `npm run demo -- --headless --screenshots DIR`, or start it under xvfb-run.',
+  );
+  process.exit(1);
+}
+
 if (!args['no-build']) {
   console.log('Building the extension…');
   execFileSync('npx', ['wxt', 'build', '--mode', 'e2e'], { stdio: 'inherit' });
