@@ -28,7 +28,7 @@ test.describe('release build', () => {
       expect(await popup.evaluate(() => chrome.permissions.getAll())).toMatchObject({ origins: [] });
       // Chrome's prompt opens with focus on "Deny": Tab moves to "Allow".
       const allow = async () => {
-        await popup.waitForTimeout(1500);
+        await popup.waitForTimeout(2500);
         execFileSync('xdotool', ['key', '--clearmodifiers', 'Tab', 'Return']);
       };
 
