@@ -33,7 +33,7 @@ export function detectPage(
   if (repo) {
     const [, contextPath = '', scope, owner = '', slug = '', rest = ''] = repo;
     const content = doc.querySelector(SELECTORS.content);
-    const repoName = content?.getAttribute('data-reponame') ?? undefined;
+    const repoName = content?.getAttribute('data-repoName') ?? undefined;
     const personal = scope === 'users';
     const projectKey = personal ? `~${decode(owner).toUpperCase()}` : decode(owner).toUpperCase();
     const pr = /^pull-requests\/(\d+)(?:\/|$)/.exec(rest);

@@ -22,7 +22,7 @@ describe('page detection', () => {
   it('recognises a repository page with a context path', () => {
     expect(
       detectPage(
-        doc({ content: { 'data-reponame': 'API Server' } }),
+        doc({ content: { 'data-repoName': 'API Server' } }),
         at('https://git.example.com/bitbucket/projects/PROJ/repos/api/browse/src'),
       ),
     ).toEqual({
