@@ -52,3 +52,15 @@ test('the whole first run: open the server’s token page from the popup, create
   await expect(popup.locator('.profile-switcher .active-user')).toHaveText('Alice Ångström');
   await expect(popup.locator('.profile .lozenge', { hasText: 'Write' })).toHaveText(/✓/);
 });
+
+test('connecting works by keyboard alone', async ({ sim, ext }) => {
+  const popup = await openPopup(ext);
+  // The server field has focus when the popup opens; Tab reaches the token; Enter connects.
+  await expect(popup.getByLabel('Server URL')).toBeFocused();
+  await popup.keyboard.type(sim.url);
+  await popup.keyboard.press('Tab');
+  await expect(popup.getByLabel('HTTP access token')).toBeFocused();
+  await popup.keyboard.type(sim.createToken('alice', ['PROJECT_READ', 'REPO_WRITE']));
+  await popup.keyboard.press('Enter');
+  await expect(popup.locator('.profile-switcher .active-user')).toHaveText('Alice Ångström');
+});
