@@ -3,6 +3,7 @@ import { browser } from 'wxt/browser';
 import { normaliseServerUrl, originPattern, tokenPageUrl } from '../bitbucket/server-url';
 import { ask, RequestFailure } from '../messaging/client';
 import type { ProfileSummary } from '../messaging/protocol';
+import { StatusLine } from './status-line';
 
 export interface ConnectFormProps {
   /** Replace the token of this profile (its server is fixed). */
@@ -123,11 +124,7 @@ export function ConnectForm({ replacing, onDone, onCancel }: ConnectFormProps) {
         )}
       </div>
       <div class="field">
-        <div class="row">
-          <label for="token" class="grow">
-            HTTP access token
-          </label>
-        </div>
+        <label for="token">HTTP access token</label>
         <input
           id="token"
           name="token"
@@ -146,17 +143,8 @@ export function ConnectForm({ replacing, onDone, onCancel }: ConnectFormProps) {
           Create a token on {baseUrl ? new URL(baseUrl).host : 'your server'} ↗
         </button>
       </div>
-      {status.state === 'failed' && (
-        <div class="message error" role="alert">
-          {status.message}
-        </div>
-      )}
-      {status.state === 'working' && (
-        <div class="message" role="status">
-          <span class="spinner" aria-hidden="true" />
-          {status.step}
-        </div>
-      )}
+      {status.state === 'failed' && <StatusLine status={{ kind: 'failed', text: status.message }} />}
+      {status.state === 'working' && <StatusLine status={{ kind: 'working', text: status.step }} />}
       {status.state === 'done' && (
         <div class="message success" role="status">
           Connected as <b>{status.profile.userDisplayName}</b> — Bitbucket {status.profile.serverVersion}

@@ -1,31 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ask, RequestFailure } from '../messaging/client';
-
-type Status =
-  | { kind: 'idle' }
-  | { kind: 'working'; text: string }
-  | { kind: 'done'; text: string }
-  | { kind: 'failed'; text: string };
-
-function StatusLine({ status }: { status: Status }) {
-  if (status.kind === 'idle') return null;
-  if (status.kind === 'working') {
-    return (
-      <div class="message" role="status">
-        <span class="spinner" aria-hidden="true" />
-        {status.text}
-      </div>
-    );
-  }
-  return (
-    <div
-      class={`message ${status.kind === 'done' ? 'success' : 'error'}`}
-      role={status.kind === 'done' ? 'status' : 'alert'}
-    >
-      {status.text}
-    </div>
-  );
-}
+import { type Status, StatusLine } from './status-line';
 
 function download(fileName: string, content: string) {
   const url = URL.createObjectURL(new Blob([content], { type: 'application/octet-stream' }));
