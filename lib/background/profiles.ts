@@ -34,7 +34,11 @@ function serverOf(verified: VerifiedConnection): ProfileRecord['server'] {
     version: verified.serverVersion,
     displayName: verified.serverName,
     support: verified.support.status,
-    ...(verified.support.message ? { supportMessage: verified.support.message } : {}),
+    // Only what the user should act on is kept as a warning ("newer than we know" is not one).
+    ...(verified.support.message &&
+    (verified.support.status === 'old' || verified.support.status === 'invalid')
+      ? { supportMessage: verified.support.message }
+      : {}),
   };
 }
 

@@ -1,90 +1,157 @@
 import * as v from 'valibot';
 import { BitbucketError, explain } from './errors';
-import { OPERATIONS, type OperationId, type TokenPermission } from './permissions';
+import { type OperationId, operationInfo } from './permissions';
 
-export type Query = Record<string, string | number | boolean | undefined | readonly string[]>;
+export type QueryValue = string | number | boolean | undefined | readonly string[];
+export type Query = Record<string, QueryValue>;
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface BitbucketClientOptions {
-  /** Normalised server URL with its context path, no trailing slash. */
+  /** Normalised server URL: origin plus context path, no trailing slash (see normaliseServerUrl). */
   baseUrl: string;
   /** HTTP access token, sent as `Authorization: Bearer`. Omit for anonymous requests. */
-  token?: string;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
+  token?: string | undefined;
+  /** Per attempt; default 15 s. */
+  timeoutMs?: number | undefined;
+  fetch?: typeof fetch | undefined;
+  sleep?: ((ms: number) => Promise<void>) | undefined;
 }
 
 export interface RequestOptions<T> {
+  /** Which of our operations this is: decides the permission named when the server refuses. */
   operation: OperationId;
-  query?: Query;
+  query?: Query | undefined;
+  /** Sent as JSON. */
   body?: unknown;
-  schema?: v.GenericSchema<unknown, T>;
-  signal?: AbortSignal;
+  /** Validates the answer; without one, `data` is the parsed JSON as it came. */
+  schema?: v.GenericSchema<unknown, T> | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface PagedRequestOptions<T> extends Omit<RequestOptions<unknown>, 'schema' | 'body'> {
+  itemSchema: v.GenericSchema<unknown, T>;
+  /** Page size asked for; default 100. */
+  limit?: number | undefined;
+  /** Stop after this many pages even if the server has more; default 100. */
+  maxPages?: number | undefined;
+  /** Where to begin; default the first item. */
+  start?: number | undefined;
 }
 
 export interface BitbucketResponse<T> {
+  /** The validated answer; undefined for 204 No Content. */
   data: T;
   status: number;
-  /** `X-AUSERNAME`: who the server thinks we are; null when absent or anonymous. */
+  /** `X-AUSERNAME`: the user the server thinks made the request; null when absent or anonymous. */
   username: string | null;
 }
 
+export const DEFAULT_TIMEOUT_MS = 15_000;
+/** A GET answered 429 is retried once if the server asks to wait at most this long. */
+const MAX_RETRY_AFTER_SECONDS = 10;
+/** Wait before retrying a GET answered 502/503/504 when the server gives no Retry-After. */
+const GATEWAY_RETRY_MS = 1_000;
+const RETRIED_GATEWAY_STATUSES = new Set([502, 503, 504]);
+
+/** The page envelope every paged Bitbucket resource uses. */
 const PageSchema = v.object({
   values: v.array(v.unknown()),
   isLastPage: v.boolean(),
-  nextPageStart: v.optional(v.nullable(v.number())),
-  start: v.optional(v.number()),
-  size: v.optional(v.number()),
-  limit: v.optional(v.number()),
+  nextPageStart: v.nullish(v.number()),
 });
 
 const ErrorBodySchema = v.object({
   errors: v.array(
     v.object({
-      message: v.optional(v.nullable(v.string())),
-      exceptionName: v.optional(v.nullable(v.string())),
+      message: v.nullish(v.string()),
+      exceptionName: v.nullish(v.string()),
     }),
   ),
 });
 
-const MAX_RETRY_AFTER_SECONDS = 10;
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 interface ErrorBody {
   messages: string[];
-  exceptions: string[];
+  exceptionNames: string[];
 }
 
 function readErrorBody(text: string): ErrorBody {
+  let json: unknown;
   try {
-    const parsed = v.safeParse(ErrorBodySchema, JSON.parse(text));
-    if (!parsed.success) return { messages: [], exceptions: [] };
-    return {
-      messages: parsed.output.errors.map((e) => e.message ?? '').filter(Boolean),
-      exceptions: parsed.output.errors.map((e) => e.exceptionName ?? '').filter(Boolean),
-    };
+    json = JSON.parse(text);
   } catch {
-    return { messages: [], exceptions: [] };
+    return { messages: [], exceptionNames: [] };
   }
+  const parsed = v.safeParse(ErrorBodySchema, json);
+  if (!parsed.success) return { messages: [], exceptionNames: [] };
+  return {
+    messages: parsed.output.errors.flatMap((e) => (e.message?.trim() ? [e.message.trim()] : [])),
+    exceptionNames: parsed.output.errors.flatMap((e) => (e.exceptionName ? [e.exceptionName] : [])),
+  };
 }
 
-function looksLikeLoginPage(text: string): boolean {
-  return /j_atl_security_check|name="j_username"|id="login-form"|SAMLRequest|samlsso/i.test(text);
+/** Bitbucket's own login form, or a SAML/OIDC single sign-on hand-off. */
+export function looksLikeLoginPage(text: string): boolean {
+  return /j_atl_security_check|name=["']?j_username|id=["']?login-form|SAMLRequest|saml2?\/|openid-connect|oauth2\/authorize/i.test(
+    text,
+  );
 }
 
-function retryAfterSeconds(response: Response): number | undefined {
-  const header = response.headers.get('retry-after');
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+function looksLikeHtml(contentType: string, text: string): boolean {
+  return /text\/html|application\/xhtml/i.test(contentType) || /^\s*<(!doctype|html|head|body)/i.test(text);
 }
+
+/** Seconds from a `Retry-After` header (either seconds or an HTTP date); undefined when absent. */
+function retryAfterSeconds(headers: Headers, now = Date.now()): number | undefined {
+  const value = headers.get('retry-after')?.trim();
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.ceil(Number(value));
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+/** 401 with a token: a bad token, or a good token without the permission? */
+function isPermissionRefusal({ exceptionNames, messages }: ErrorBody): boolean {
+  if (exceptionNames.some((name) => /Authori[sz]ationException$/.test(name))) return true;
+  if (exceptionNames.some((name) => /Authentication|IncorrectPassword|Credentials|Token/i.test(name))) {
+    return false;
+  }
+  return messages.some((m) => /not permitted|insufficient permission|not authori[sz]ed to/i.test(m));
+}
+
+function abortError(signal: AbortSignal): unknown {
+  return signal.reason instanceof Error
+    ? signal.reason
+    : new DOMException('The request was aborted.', 'AbortError');
+}
+
+function abortableSleep(sleep: (ms: number) => Promise<void>, ms: number, signal?: AbortSignal) {
+  if (!signal) return sleep(ms);
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    sleep(ms).then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * The one REST client for Bitbucket Server / Data Center. Every request carrying a token goes
- * through it (in the background only). Failures become BitbucketError with a sentence for the user.
+ * The REST client for one Bitbucket Server / Data Center and one token. It runs in the background
+ * (MV3 service worker): plain fetch, no cookies, no redirects followed. Every failure becomes a
+ * BitbucketError whose message tells the user what to do.
+ *
+ * Retries: only GET, only once, only after 429 with a short Retry-After or after 502/503/504.
+ * A 401 is never retried: repeated failed logins can lock the account.
  */
 export class BitbucketClient {
   readonly baseUrl: string;
@@ -95,60 +162,71 @@ export class BitbucketClient {
 
   constructor(options: BitbucketClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.#token = options.token;
-    this.#timeoutMs = options.timeoutMs ?? 15_000;
+    this.#token = options.token || undefined;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // Looked up at call time, and never called as a method of another object ("Illegal invocation").
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#sleep = options.sleep ?? defaultSleep;
   }
 
+  /** Whether requests carry a token. */
+  get authenticated(): boolean {
+    return this.#token !== undefined;
+  }
+
+  /** The absolute URL of a REST path with its query; arrays become repeated parameters. */
   url(path: string, query?: Query): string {
+    if (!path.startsWith('/rest/')) {
+      // Tokens only work on /rest (and /scm); anywhere else the server redirects to its login page.
+      throw new Error(`BitbucketClient only calls REST paths (/rest/…), not ${path}`);
+    }
     const url = new URL(this.baseUrl + path);
     for (const [key, value] of Object.entries(query ?? {})) {
       if (value === undefined) continue;
-      if (Array.isArray(value)) for (const item of value) url.searchParams.append(key, item);
+      if (typeof value === 'object') for (const item of value) url.searchParams.append(key, item);
       else url.searchParams.set(key, String(value));
     }
     return url.toString();
   }
 
-  get<T>(path: string, options: RequestOptions<T>) {
+  get<T = unknown>(path: string, options: RequestOptions<T>) {
     return this.request<T>('GET', path, options);
   }
-  post<T>(path: string, options: RequestOptions<T>) {
+  post<T = unknown>(path: string, options: RequestOptions<T>) {
     return this.request<T>('POST', path, options);
   }
-  put<T>(path: string, options: RequestOptions<T>) {
+  put<T = unknown>(path: string, options: RequestOptions<T>) {
     return this.request<T>('PUT', path, options);
   }
-  delete<T>(path: string, options: RequestOptions<T>) {
+  delete<T = unknown>(path: string, options: RequestOptions<T>) {
     return this.request<T>('DELETE', path, options);
   }
 
-  async request<T>(method: Method, path: string, options: RequestOptions<T>): Promise<BitbucketResponse<T>> {
+  async request<T = unknown>(
+    method: Method,
+    path: string,
+    options: RequestOptions<T>,
+  ): Promise<BitbucketResponse<T>> {
+    const url = this.url(path, options.query);
     let retried = false;
     for (;;) {
+      if (options.signal?.aborted) throw abortError(options.signal);
       try {
-        return await this.#once(method, path, options);
+        return await this.#attempt(method, url, options);
       } catch (error) {
-        // Only idempotent reads are retried, once; 401s never (repeated 401s lock accounts).
-        if (retried || method !== 'GET' || !(error instanceof BitbucketError)) throw error;
-        let waitMs: number | undefined;
-        if (error.kind === 'rate-limited' && (error.retryAfterSeconds ?? 0) <= MAX_RETRY_AFTER_SECONDS) {
-          waitMs = (error.retryAfterSeconds ?? 1) * 1000;
-        } else if (error.kind === 'server-error' && [502, 503, 504].includes(error.status ?? 0)) {
-          waitMs = 500;
-        }
+        const waitMs = retried || method !== 'GET' ? undefined : retryDelay(error);
         if (waitMs === undefined) throw error;
         retried = true;
-        await this.#sleep(waitMs);
+        await abortableSleep(this.#sleep, waitMs, options.signal);
       }
     }
   }
 
-  async #once<T>(method: Method, path: string, options: RequestOptions<T>): Promise<BitbucketResponse<T>> {
-    const { operation } = options;
+  async #attempt<T>(method: Method, url: string, options: RequestOptions<T>): Promise<BitbucketResponse<T>> {
+    const { operation, signal } = options;
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (this.#token) headers.Authorization = `Bearer ${this.#token}`;
+    // Atlassian's XSRF check: REST writes without this header are refused.
     if (method !== 'GET') headers['X-Atlassian-Token'] = 'no-check';
     let body: string | undefined;
     if (options.body !== undefined) {
@@ -159,11 +237,11 @@ export class BitbucketClient {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), this.#timeoutMs);
     const onCallerAbort = () => timeout.abort();
-    options.signal?.addEventListener('abort', onCallerAbort);
+    signal?.addEventListener('abort', onCallerAbort, { once: true });
     let response: Response;
     let text: string;
     try {
-      response = await this.#fetch(this.url(path, options.query), {
+      response = await this.#fetch(url, {
         method,
         headers,
         ...(body !== undefined ? { body } : {}),
@@ -172,123 +250,150 @@ export class BitbucketClient {
         cache: 'no-store',
         signal: timeout.signal,
       });
-      text = await response.text();
+      text = response.type === 'opaqueredirect' ? '' : await response.text();
     } catch (error) {
-      if (options.signal?.aborted) throw error;
+      if (signal?.aborted) throw abortError(signal);
       if (timeout.signal.aborted) {
         throw new BitbucketError(
           'timeout',
-          explain.timeout(this.baseUrl, Math.round(this.#timeoutMs / 1000)),
+          explain.timeout(this.baseUrl, Math.ceil(this.#timeoutMs / 1000)),
           {
             operation,
           },
         );
       }
-      throw new BitbucketError('offline', explain.offline(this.baseUrl), { operation });
+      if (error instanceof TypeError) {
+        throw new BitbucketError('offline', explain.offline(this.baseUrl), { operation });
+      }
+      throw error;
     } finally {
       clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onCallerAbort);
+      signal?.removeEventListener('abort', onCallerAbort);
     }
+    return this.#interpret(response, text, options);
+  }
 
+  #interpret<T>(response: Response, text: string, options: RequestOptions<T>): BitbucketResponse<T> {
+    const { operation } = options;
     const status = response.status;
-    if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
-      throw new BitbucketError('login-redirect', explain.loginRedirect(this.baseUrl), { status, operation });
-    }
-    const rawUser = response.headers.get('x-ausername');
-    const username = rawUser && rawUser !== 'anonymous' ? rawUser : null;
+    const loginRedirect = () =>
+      new BitbucketError('login-redirect', explain.loginRedirect(this.baseUrl), { status, operation });
 
+    // In the browser a manual redirect is opaque (status 0); elsewhere it is a plain 3xx.
+    if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) throw loginRedirect();
+
+    const contentType = response.headers.get('content-type') ?? '';
+    const html = looksLikeHtml(contentType, text);
+    if (html && looksLikeLoginPage(text)) throw loginRedirect();
     if (status >= 400) throw this.#failure(response, text, operation);
-    if (status === 204 || text.trim() === '') return { data: undefined as T, status, username };
 
-    const isJson = /json/i.test(response.headers.get('content-type') ?? '');
+    const rawUser = response.headers.get('x-ausername')?.trim();
+    const username = rawUser && rawUser.toLowerCase() !== 'anonymous' ? rawUser : null;
+    if (html) throw new BitbucketError('not-json', explain.notJson(this.baseUrl), { status, operation });
+
     let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      if (looksLikeLoginPage(text)) {
-        throw new BitbucketError('login-redirect', explain.loginRedirect(this.baseUrl), {
-          status,
-          operation,
-        });
-      }
-      throw new BitbucketError('not-json', explain.notJson(this.baseUrl), { status, operation });
+    if (status === 204 || status === 205) {
+      return { data: undefined as T, status, username };
     }
-    if (!isJson && typeof json !== 'object') {
-      throw new BitbucketError('not-json', explain.notJson(this.baseUrl), { status, operation });
+    if (text.trim() === '') {
+      json = undefined;
+    } else {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        if (looksLikeLoginPage(text)) throw loginRedirect();
+        throw new BitbucketError('not-json', explain.notJson(this.baseUrl), { status, operation });
+      }
     }
     if (!options.schema) return { data: json as T, status, username };
     const parsed = v.safeParse(options.schema, json);
     if (!parsed.success) {
-      throw new BitbucketError('invalid-response', explain.invalidResponse(operation), { status, operation });
+      throw new BitbucketError('invalid-response', explain.invalidResponse(operation), {
+        status,
+        operation,
+        cause: describeIssues(parsed.issues),
+      });
     }
     return { data: parsed.output, status, username };
   }
 
   #failure(response: Response, text: string, operation: OperationId): BitbucketError {
     const status = response.status;
-    const { messages, exceptions } = readErrorBody(text);
-    const details = { status, operation, serverMessages: messages };
-    if (status === 401 || status === 403) {
-      const permissionProblem =
-        exceptions.some((e) => /AuthorisationException|Forbidden|NotPermitted/i.test(e)) ||
-        messages.some((m) => /not permitted|insufficient permission/i.test(m));
-      const authProblem = exceptions.some((e) => /Authentication|IncorrectPassword|Credentials/i.test(e));
-      if (permissionProblem && !authProblem) {
-        const requiredPermission = permissionFor(operation);
-        return new BitbucketError('missing-permission', explain.missingPermission(operation), {
+    const body = readErrorBody(text);
+    const serverMessages = body.messages.map((m) => this.#withoutToken(m));
+    const details = { status, operation, serverMessages };
+    const required = operationInfo(operation).permission ?? undefined;
+
+    if (status === 401) {
+      if (!this.#token) {
+        return new BitbucketError('missing-permission', explain.signInRequired(this.baseUrl, operation), {
           ...details,
-          ...(requiredPermission ? { requiredPermission } : {}),
+          requiredPermission: required,
         });
       }
-      if (looksLikeLoginPage(text))
-        return new BitbucketError('login-redirect', explain.loginRedirect(this.baseUrl), details);
+      if (isPermissionRefusal(body)) {
+        return new BitbucketError('missing-permission', explain.missingPermission(operation), {
+          ...details,
+          requiredPermission: required,
+        });
+      }
       return new BitbucketError('bad-token', explain.badToken(this.baseUrl), details);
     }
-    if (status === 404) return new BitbucketError('not-found', explain.notFound(operation), details);
-    if (status === 409) return new BitbucketError('conflict', explain.conflict(messages), details);
-    if (status === 429) {
-      const seconds = retryAfterSeconds(response);
-      return new BitbucketError('rate-limited', explain.rateLimited(seconds), {
+    if (status === 403) {
+      // Rare in Bitbucket (it uses 401 for permissions); e.g. a project token without a user.
+      return new BitbucketError('missing-permission', explain.missingPermission(operation, serverMessages), {
         ...details,
-        ...(seconds !== undefined ? { retryAfterSeconds: seconds } : {}),
+        requiredPermission: required,
       });
     }
-    if (status >= 500) return new BitbucketError('server-error', explain.serverError(status), details);
-    return new BitbucketError(
-      'bad-request',
-      messages.length
-        ? `The server refused: ${messages.join(' ')}`
-        : `The server refused the request (HTTP ${status}).`,
-      details,
-    );
+    if (status === 404) {
+      return new BitbucketError('not-found', explain.notFound(operation, serverMessages), details);
+    }
+    if (status === 409) {
+      return new BitbucketError('conflict', explain.conflict(operation, serverMessages), details);
+    }
+    if (status === 429) {
+      const seconds = retryAfterSeconds(response.headers);
+      return new BitbucketError('rate-limited', explain.rateLimited(seconds), {
+        ...details,
+        retryAfterSeconds: seconds,
+      });
+    }
+    if (status >= 500) {
+      return new BitbucketError('server-error', explain.serverError(this.baseUrl, status), {
+        ...details,
+        retryAfterSeconds: retryAfterSeconds(response.headers),
+      });
+    }
+    return new BitbucketError('bad-request', explain.badRequest(operation, status, serverMessages), details);
+  }
+
+  /** Servers sometimes echo request data in messages; the token must never reach a message. */
+  #withoutToken(message: string): string {
+    return this.#token ? message.split(this.#token).join('[token]') : message;
   }
 
   /**
-   * Every item of a paged resource, following `start`/`limit`/`isLastPage`/`nextPageStart`.
-   * Stops after `maxPages`, or if the server's `nextPageStart` does not move forward.
+   * The pages of a paged resource, each as an array of validated items. Follows
+   * `start`/`limit`/`isLastPage`/`nextPageStart`; stops at the last page, when `nextPageStart` is
+   * missing or does not move forward, or after `maxPages`.
    */
-  async *pages<T>(
-    path: string,
-    options: Omit<RequestOptions<unknown>, 'schema'> & {
-      itemSchema: v.GenericSchema<unknown, T>;
-      limit?: number;
-      maxPages?: number;
-    },
-  ): AsyncGenerator<T[]> {
-    const limit = options.limit ?? 100;
-    const maxPages = options.maxPages ?? 100;
-    const itemsSchema = v.array(options.itemSchema);
-    let start = 0;
+  async *pages<T>(path: string, options: PagedRequestOptions<T>): AsyncGenerator<T[], void, undefined> {
+    const { itemSchema, limit = 100, maxPages = 100, start: first = 0, ...request } = options;
+    const itemsSchema = v.array(itemSchema);
+    let start = first;
     for (let page = 0; page < maxPages; page++) {
-      const { data } = await this.get(path, {
-        ...options,
-        query: { ...options.query, start, limit },
+      const { data, status } = await this.get(path, {
+        ...request,
+        query: { ...request.query, start, limit },
         schema: PageSchema,
       });
       const items = v.safeParse(itemsSchema, data.values);
       if (!items.success) {
-        throw new BitbucketError('invalid-response', explain.invalidResponse(options.operation), {
-          operation: options.operation,
+        throw new BitbucketError('invalid-response', explain.invalidResponse(request.operation), {
+          status,
+          operation: request.operation,
+          cause: describeIssues(items.issues),
         });
       }
       yield items.output;
@@ -298,20 +403,31 @@ export class BitbucketClient {
     }
   }
 
-  async getAllPages<T>(
-    path: string,
-    options: Omit<RequestOptions<unknown>, 'schema'> & {
-      itemSchema: v.GenericSchema<unknown, T>;
-      limit?: number;
-      maxPages?: number;
-    },
-  ): Promise<T[]> {
+  /** Every item of a paged resource (see `pages`). */
+  async getAllPages<T>(path: string, options: PagedRequestOptions<T>): Promise<T[]> {
     const all: T[] = [];
     for await (const page of this.pages(path, options)) all.push(...page);
     return all;
   }
 }
 
-function permissionFor(operation: OperationId): TokenPermission | undefined {
-  return OPERATIONS[operation].permission ?? undefined;
+/** How long to wait before the one retry of a GET, or undefined when it must not be retried. */
+function retryDelay(error: unknown): number | undefined {
+  if (!(error instanceof BitbucketError)) return undefined;
+  const wait = error.retryAfterSeconds;
+  if (error.kind === 'rate-limited') {
+    return wait !== undefined && wait <= MAX_RETRY_AFTER_SECONDS ? wait * 1000 : undefined;
+  }
+  if (error.kind === 'server-error' && RETRIED_GATEWAY_STATUSES.has(error.status ?? 0)) {
+    if (wait === undefined) return GATEWAY_RETRY_MS;
+    return wait <= MAX_RETRY_AFTER_SECONDS ? wait * 1000 : undefined;
+  }
+  return undefined;
+}
+
+function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  return issues
+    .slice(0, 5)
+    .map((issue) => `${v.getDotPath(issue) ?? '(root)'}: ${issue.message}`)
+    .join('; ');
 }

@@ -1,40 +1,53 @@
-import { OPERATIONS, type OperationId, PERMISSION_LABELS, type TokenPermission } from './permissions';
+import * as v from 'valibot';
+import {
+  type OperationId,
+  operationInfo,
+  PERMISSION_LABELS,
+  TOKEN_PERMISSIONS,
+  type TokenPermission,
+} from './permissions';
 
-export type BitbucketErrorKind =
-  | 'bad-token'
-  | 'missing-permission'
-  | 'not-found'
-  | 'conflict'
-  | 'rate-limited'
-  | 'server-error'
-  | 'timeout'
-  | 'offline'
-  | 'login-redirect'
-  | 'not-json'
-  | 'not-bitbucket'
-  | 'unsupported-version'
-  | 'bad-request'
-  | 'invalid-response';
+export const BITBUCKET_ERROR_KINDS = [
+  'bad-token',
+  'missing-permission',
+  'not-found',
+  'conflict',
+  'rate-limited',
+  'server-error',
+  'timeout',
+  'offline',
+  'login-redirect',
+  'not-json',
+  'not-bitbucket',
+  'unsupported-version',
+  'bad-request',
+  'invalid-response',
+] as const;
+export type BitbucketErrorKind = (typeof BITBUCKET_ERROR_KINDS)[number];
 
-export interface SerializedBitbucketError {
-  kind: BitbucketErrorKind;
-  message: string;
-  status?: number;
-  requiredPermission?: TokenPermission;
-  retryAfterSeconds?: number;
-}
+/** What crosses the message channel between the background and the UI. */
+export const SerializedBitbucketErrorSchema = v.object({
+  kind: v.picklist(BITBUCKET_ERROR_KINDS),
+  message: v.string(),
+  status: v.optional(v.number()),
+  requiredPermission: v.optional(v.picklist(TOKEN_PERMISSIONS)),
+  retryAfterSeconds: v.optional(v.number()),
+});
+export type SerializedBitbucketError = v.InferOutput<typeof SerializedBitbucketErrorSchema>;
 
-interface ErrorDetails {
-  status?: number;
-  operation?: OperationId;
-  requiredPermission?: TokenPermission;
-  retryAfterSeconds?: number;
-  serverMessages?: string[];
+export interface BitbucketErrorDetails {
+  status?: number | undefined;
+  operation?: OperationId | undefined;
+  requiredPermission?: TokenPermission | undefined;
+  retryAfterSeconds?: number | undefined;
+  serverMessages?: readonly string[] | undefined;
+  /** For developers only (never shown): e.g. which field of an answer failed its schema. */
+  cause?: unknown;
 }
 
 /**
- * A failure talking to Bitbucket, with a message that tells the user what happened and what to do.
- * It never contains the token.
+ * A failure talking to Bitbucket. `message` is one or two sentences for the user: what happened and
+ * what to do. It never contains the token.
  */
 export class BitbucketError extends Error {
   readonly kind: BitbucketErrorKind;
@@ -42,13 +55,14 @@ export class BitbucketError extends Error {
   readonly operation?: OperationId;
   readonly requiredPermission?: TokenPermission;
   readonly retryAfterSeconds?: number;
+  /** The server's own messages from `{"errors":[{"message":…}]}`, in order. */
   readonly serverMessages: string[];
 
-  constructor(kind: BitbucketErrorKind, message: string, details: ErrorDetails = {}) {
-    super(message);
+  constructor(kind: BitbucketErrorKind, message: string, details: BitbucketErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'BitbucketError';
     this.kind = kind;
-    this.serverMessages = details.serverMessages ?? [];
+    this.serverMessages = [...(details.serverMessages ?? [])];
     if (details.status !== undefined) this.status = details.status;
     if (details.operation !== undefined) this.operation = details.operation;
     if (details.requiredPermission !== undefined) this.requiredPermission = details.requiredPermission;
@@ -56,52 +70,99 @@ export class BitbucketError extends Error {
   }
 
   toJSON(): SerializedBitbucketError {
-    return {
-      kind: this.kind,
-      message: this.message,
-      ...(this.status !== undefined ? { status: this.status } : {}),
-      ...(this.requiredPermission ? { requiredPermission: this.requiredPermission } : {}),
-      ...(this.retryAfterSeconds !== undefined ? { retryAfterSeconds: this.retryAfterSeconds } : {}),
-    };
+    const json: SerializedBitbucketError = { kind: this.kind, message: this.message };
+    if (this.status !== undefined) json.status = this.status;
+    if (this.requiredPermission !== undefined) json.requiredPermission = this.requiredPermission;
+    if (this.retryAfterSeconds !== undefined) json.retryAfterSeconds = this.retryAfterSeconds;
+    return json;
   }
 
   static fromJSON(json: SerializedBitbucketError): BitbucketError {
     return new BitbucketError(json.kind, json.message, json);
   }
+
+  /** For values that arrive over a message channel: a BitbucketError, or null when it isn't one. */
+  static parse(value: unknown): BitbucketError | null {
+    const parsed = v.safeParse(SerializedBitbucketErrorSchema, value);
+    return parsed.success ? BitbucketError.fromJSON(parsed.output) : null;
+  }
 }
 
-/** The sentences, one per failure; `server` is the base URL the user connected to. */
+export function isBitbucketError(error: unknown, kind?: BitbucketErrorKind): error is BitbucketError {
+  return error instanceof BitbucketError && (kind === undefined || error.kind === kind);
+}
+
+const joined = (messages: readonly string[]) =>
+  messages
+    .map((m) => m.trim())
+    .filter(Boolean)
+    .map((m) => (/[.!?]$/.test(m) ? m : `${m}.`))
+    .join(' ');
+
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * The sentences, one per kind of failure. `server` is the base URL the user connected to; `messages`
+ * are the server's own words, quoted where they help.
+ */
 export const explain = {
   badToken: (server: string) =>
     `The server rejected the access token: it is wrong, expired or revoked. Create a new HTTP access token on ${server} and replace it in this profile.`,
-  missingPermission: (operation: OperationId | undefined) => {
-    const op = operation ? OPERATIONS[operation] : undefined;
-    const permission = op?.permission;
-    if (!permission) {
-      return `The server refused ${op ? op.does : 'this request'}: your account or token is not permitted to do it. Ask an administrator for access.`;
+
+  missingPermission: (operation: OperationId | undefined, messages: readonly string[] = []) => {
+    const info = operation ? operationInfo(operation) : undefined;
+    const said = messages.length ? ` (The server said: ${joined(messages)})` : '';
+    if (!info?.permission) {
+      const advice = info?.whenRefused ?? 'Ask your Bitbucket administrators for access.';
+      return `The server refused ${info ? info.does : 'this request'}: your account or token is not allowed to do it.${said} ${advice}`;
     }
-    const label = PERMISSION_LABELS[permission];
-    return `Your token lacks “${label}” permission, which ${op.does} needs. Create a token with ${label} (or ask a project admin for that access) and replace it in this profile.`;
+    const label = PERMISSION_LABELS[info.permission];
+    const who = info.permission.startsWith('PROJECT_') ? 'a Bitbucket administrator' : 'a project admin';
+    return `Your token lacks “${label}” permission, which ${info.does} needs.${said} Create a token with ${label} (or ask ${who} for that access) and replace it in this profile.`;
   },
-  notFound: (operation: OperationId | undefined) =>
-    `Not found: ${operation ? OPERATIONS[operation].does.replace(/^\w+ing /, '') : 'the item'} does not exist, or your account can't see it.`,
-  conflict: (messages: string[]) =>
+
+  signInRequired: (server: string, operation: OperationId | undefined) =>
+    `${server} only allows ${operation ? operationInfo(operation).does : 'this'} for signed-in users, and this request carried no token. Add an HTTP access token to this profile.`,
+
+  notFound: (operation: OperationId | undefined, messages: readonly string[] = []) =>
+    `${messages.length ? joined(messages) : `${capitalised(operation ? operationInfo(operation).thing : 'the item')} was not found.`} It may have been renamed or deleted, or your account can't see it.`,
+
+  conflict: (operation: OperationId | undefined, messages: readonly string[] = []) =>
     messages.length
-      ? `The server refused: ${messages.join(' ')}`
-      : 'The server refused because of a conflict: reload and try again.',
+      ? `The server refused ${operation ? operationInfo(operation).does : 'the request'}: ${joined(messages)}`
+      : `The server refused ${operation ? operationInfo(operation).does : 'the request'} because something changed in the meantime. Reload and try again.`,
+
   rateLimited: (seconds: number | undefined) =>
-    `The server is limiting requests right now. Try again${seconds !== undefined ? ` in ${seconds} s` : ' in a minute'}.`,
-  serverError: (status: number) =>
-    `The server had a problem (HTTP ${status}). Try again in a moment; if it keeps happening, tell your Bitbucket administrators.`,
+    `The server is limiting requests right now: try again in ${seconds !== undefined ? `${seconds} s` : 'a minute'}.`,
+
+  serverError: (server: string, status: number) =>
+    `${server} had an internal problem (HTTP ${status}). Try again in a moment; if it keeps happening, tell your Bitbucket administrators.`,
+
   timeout: (server: string, seconds: number) =>
     `${server} did not answer within ${seconds} s. Check your network or VPN and try again.`,
+
   offline: (server: string) => `Can't reach ${server}: check the address, your network or VPN.`,
+
   loginRedirect: (server: string) =>
     `The server answered with a login page instead of data: a single sign-on proxy or the server's login is in the way. Open ${server} in a tab, sign in, and try again.`,
+
   notJson: (server: string) =>
-    `${server} answered with a web page instead of data. Check that the address is your Bitbucket server (including any path like /bitbucket).`,
+    `${server} answered with a web page instead of data. Check that the address is your Bitbucket server, including any path such as /bitbucket.`,
+
   notBitbucket: (server: string, why: string) =>
-    `${server} doesn't look like a Bitbucket Server or Data Center: ${why} Check the address.`,
+    `${server} doesn't look like a Bitbucket Server or Data Center: ${why} Check the address, including any path such as /bitbucket.`,
+
+  unsupportedVersion: (version: string, minimum: string) =>
+    `Bitbucket ${version} is too old for this extension: it needs ${minimum} or later, the first version with HTTP access tokens. Ask your Bitbucket administrators about upgrading.`,
+
+  badRequest: (operation: OperationId | undefined, status: number, messages: readonly string[] = []) =>
+    messages.length
+      ? `The server refused ${operation ? operationInfo(operation).does : 'the request'}: ${joined(messages)}`
+      : `The server refused ${operation ? operationInfo(operation).does : 'the request'} (HTTP ${status}). This may be a bug in the extension; please report it.`,
+
   invalidResponse: (operation: OperationId | undefined) =>
-    `The server's answer to ${operation ? OPERATIONS[operation].does : 'the request'} was not in the expected shape. The server may be too old or behind a proxy that changes answers.`,
-};
+    `The server's answer to ${operation ? operationInfo(operation).does : 'the request'} was not in the expected shape. A proxy in front of Bitbucket may be changing answers; if not, please report it.`,
+
+  userHeaderMissing: () =>
+    'The server accepted the token but did not say whose it is: the X-AUSERNAME header is missing, probably removed by a proxy in front of Bitbucket. Ask your administrators to let that header through.',
+} as const;

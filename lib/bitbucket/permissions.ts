@@ -1,17 +1,22 @@
 /**
- * Which permission each operation we call needs. The server answers a missing permission with a
- * bare 401 AuthorisationException and does not say what it wanted, so this table does.
- * Permissions are the token scopes of HTTP access tokens (project × repository).
+ * Which token permission each REST operation we call needs.
+ *
+ * Bitbucket answers a missing permission with a bare 401 `AuthorisationException` and does not say
+ * what it wanted, so this table does. The permissions are the scopes an HTTP access token can carry:
+ * project read/write/admin × repository read/write/admin.
  */
-export type TokenPermission =
-  | 'PROJECT_READ'
-  | 'PROJECT_WRITE'
-  | 'PROJECT_ADMIN'
-  | 'REPO_READ'
-  | 'REPO_WRITE'
-  | 'REPO_ADMIN';
+export const TOKEN_PERMISSIONS = [
+  'PROJECT_READ',
+  'PROJECT_WRITE',
+  'PROJECT_ADMIN',
+  'REPO_READ',
+  'REPO_WRITE',
+  'REPO_ADMIN',
+] as const;
+export type TokenPermission = (typeof TOKEN_PERMISSIONS)[number];
 
-export const PERMISSION_LABELS: Record<TokenPermission, string> = {
+/** The names Bitbucket's token page shows for each scope. */
+export const PERMISSION_LABELS: Readonly<Record<TokenPermission, string>> = {
   PROJECT_READ: 'Project read',
   PROJECT_WRITE: 'Project write',
   PROJECT_ADMIN: 'Project admin',
@@ -20,51 +25,116 @@ export const PERMISSION_LABELS: Record<TokenPermission, string> = {
   REPO_ADMIN: 'Repository admin',
 };
 
-const LEVEL: Record<TokenPermission, number> = {
-  PROJECT_READ: 1,
-  PROJECT_WRITE: 2,
-  PROJECT_ADMIN: 3,
-  REPO_READ: 1,
-  REPO_WRITE: 2,
-  REPO_ADMIN: 3,
-};
+export type PermissionScope = 'project' | 'repository';
 
-/** True when `held` is at least `needed` on the same resource kind (project or repository). */
+export function permissionScope(permission: TokenPermission): PermissionScope {
+  return permission.startsWith('PROJECT_') ? 'project' : 'repository';
+}
+
+/** 1 = read, 2 = write, 3 = admin. */
+export function permissionLevel(permission: TokenPermission): 1 | 2 | 3 {
+  if (permission.endsWith('_ADMIN')) return 3;
+  if (permission.endsWith('_WRITE')) return 2;
+  return 1;
+}
+
+/**
+ * Whether holding `held` is enough for `needed`. A project permission covers the same level on the
+ * repositories of that project (Project write lets you write to its repositories); a repository
+ * permission never covers a project one.
+ */
 export function permits(held: TokenPermission, needed: TokenPermission): boolean {
-  return held.split('_')[0] === needed.split('_')[0] && LEVEL[held] >= LEVEL[needed];
+  if (permissionScope(held) === 'repository' && permissionScope(needed) === 'project') return false;
+  return permissionLevel(held) >= permissionLevel(needed);
 }
 
-interface Operation {
-  /** null: no permission beyond being signed in (or none at all). */
-  permission: TokenPermission | null;
-  /** What the operation does, used in sentences: "… which <does> needs". */
-  does: string;
+/** Whether any of a token's scopes is enough for `needed` (null: nothing beyond being signed in). */
+export function grants(held: readonly TokenPermission[], needed: TokenPermission | null): boolean {
+  return needed === null || held.some((permission) => permits(permission, needed));
 }
+
+/** Orders two permissions of the same scope (negative when `a` is weaker). */
+export function comparePermissions(a: TokenPermission, b: TokenPermission): number {
+  return permissionLevel(a) - permissionLevel(b);
+}
+
+export interface OperationInfo {
+  /** The token scope the operation needs; null when being signed in is enough (or nothing at all). */
+  readonly permission: TokenPermission | null;
+  /** What the operation does, as used in sentences: "… which <does> needs". */
+  readonly does: string;
+  /** What a 404 means is missing, starting with an article: "the repository". */
+  readonly thing: string;
+  /** Extra advice when the server refuses the operation. */
+  readonly whenRefused?: string;
+}
+
+const KEYS_WITH_TOKEN =
+  'HTTP access tokens may not be allowed to change account settings: add the key on your account page in Bitbucket instead.';
 
 export const OPERATIONS = {
-  'server.properties': { permission: null, does: 'reading the server version' },
-  'users.get': { permission: null, does: 'reading your user details' },
-  'users.search': { permission: null, does: 'searching users' },
-  'projects.list': { permission: 'PROJECT_READ', does: 'listing projects' },
-  'projects.get': { permission: 'PROJECT_READ', does: 'reading a project' },
-  'repos.list': { permission: 'REPO_READ', does: 'listing repositories' },
-  'repos.get': { permission: 'REPO_READ', does: 'reading a repository' },
-  // Creating a repository needs REPO_CREATE on the project; which token scope grants it is not
-  // documented. Project admin is what Atlassian's own article names, so we ask for that.
-  'repos.create': { permission: 'PROJECT_ADMIN', does: 'creating a repository' },
-  'repos.forks': { permission: 'REPO_READ', does: 'listing forks' },
-  'branches.list': { permission: 'REPO_READ', does: 'listing branches' },
-  'pull-requests.list': { permission: 'REPO_READ', does: 'listing pull requests' },
-  'pull-requests.get': { permission: 'REPO_READ', does: 'reading a pull request' },
-  'pull-requests.create': { permission: 'REPO_WRITE', does: 'creating a pull request' },
-  'pull-requests.participants': { permission: 'REPO_READ', does: 'reading pull request reviewers' },
-  'dashboard.pull-requests': { permission: 'REPO_READ', does: 'listing your pull requests' },
-  'default-reviewers.get': { permission: 'REPO_READ', does: 'reading default reviewers' },
-  'ssh-keys.list': { permission: null, does: 'listing your SSH keys' },
-  'ssh-keys.add': { permission: null, does: 'adding an SSH key' },
-  'gpg-keys.list': { permission: null, does: 'listing your GPG keys' },
-  'gpg-keys.add': { permission: null, does: 'adding a GPG key' },
-  'files.edit': { permission: 'REPO_WRITE', does: 'committing a file' },
-} as const satisfies Record<string, Operation>;
+  'server.properties': { permission: null, does: 'reading the server version', thing: 'the REST API' },
+  'users.get': { permission: null, does: 'reading user details', thing: 'the user' },
+  'users.search': { permission: null, does: 'searching users', thing: 'the user list' },
+  'projects.list': { permission: 'PROJECT_READ', does: 'listing projects', thing: 'the project list' },
+  'projects.get': { permission: 'PROJECT_READ', does: 'reading a project', thing: 'the project' },
+  'repos.list': { permission: 'REPO_READ', does: 'listing repositories', thing: 'the repository list' },
+  'repos.get': { permission: 'REPO_READ', does: 'reading a repository', thing: 'the repository' },
+  // The server wants REPO_CREATE on the project. Tokens can't carry REPO_CREATE itself, and in the
+  // server's own permission order it sits above PROJECT_WRITE and below PROJECT_ADMIN
+  // (… PROJECT_WRITE, REPO_CREATE, PROJECT_ADMIN …), so Project admin is the weakest token scope
+  // that includes it; Atlassian's article on creating repositories by REST also names project admin.
+  // Not confirmed on a live server.
+  'repos.create': { permission: 'PROJECT_ADMIN', does: 'creating a repository', thing: 'the project' },
+  'repos.forks': { permission: 'REPO_READ', does: 'listing forks', thing: 'the repository' },
+  'branches.list': { permission: 'REPO_READ', does: 'listing branches', thing: 'the repository' },
+  'pull-requests.list': {
+    permission: 'REPO_READ',
+    does: 'listing pull requests',
+    thing: 'the repository',
+  },
+  'pull-requests.get': { permission: 'REPO_READ', does: 'reading a pull request', thing: 'the pull request' },
+  // The server itself only asks for read access to both repositories, but a token needs Repository
+  // write for any pull-request action (Atlassian's description of the token scopes).
+  'pull-requests.create': {
+    permission: 'REPO_WRITE',
+    does: 'creating a pull request',
+    thing: 'the repository or branch',
+  },
+  'pull-requests.participants': {
+    permission: 'REPO_READ',
+    does: 'reading the reviewers of a pull request',
+    thing: 'the pull request',
+  },
+  'dashboard.pull-requests': {
+    permission: 'REPO_READ',
+    does: 'listing your pull requests',
+    thing: 'the pull-request dashboard',
+  },
+  'default-reviewers.get': {
+    permission: 'REPO_READ',
+    does: 'reading default reviewers',
+    thing: 'the repository or branch',
+  },
+  'ssh-keys.list': { permission: null, does: 'listing your SSH keys', thing: 'the SSH key list' },
+  'ssh-keys.add': {
+    permission: null,
+    does: 'adding an SSH key',
+    thing: 'the SSH key service',
+    whenRefused: KEYS_WITH_TOKEN,
+  },
+  'gpg-keys.list': { permission: null, does: 'listing your GPG keys', thing: 'the GPG key list' },
+  'gpg-keys.add': {
+    permission: null,
+    does: 'adding a GPG key',
+    thing: 'the GPG key service',
+    whenRefused: KEYS_WITH_TOKEN,
+  },
+  'files.edit': { permission: 'REPO_WRITE', does: 'committing a file', thing: 'the file or branch' },
+} as const satisfies Record<string, OperationInfo>;
 
 export type OperationId = keyof typeof OPERATIONS;
+
+export function operationInfo(operation: OperationId): OperationInfo {
+  return OPERATIONS[operation];
+}

@@ -3,77 +3,108 @@ import type { BitbucketClient } from './client';
 import type { TokenPermission } from './permissions';
 import { ProjectSchema } from './projects';
 
-const LinkSchema = v.object({ href: v.string(), name: v.optional(v.string()) });
+const CloneLinkSchema = v.object({
+  href: v.string(),
+  /** "http" (also for https URLs) or "ssh". */
+  name: v.string(),
+});
 
-const RepoCoreSchema = v.object({
+export const RepositorySchema = v.object({
   id: v.number(),
   slug: v.string(),
   name: v.string(),
   description: v.optional(v.string()),
+  /** Shared by a repository and all its forks: pull requests only go within one hierarchy. */
   hierarchyId: v.optional(v.string()),
   project: ProjectSchema,
   public: v.optional(v.boolean()),
   archived: v.optional(v.boolean()),
-  links: v.optional(
+  /** Present on forks only: the repository this one was forked from. */
+  origin: v.optional(
     v.object({
-      clone: v.optional(v.array(LinkSchema)),
-      self: v.optional(v.array(LinkSchema)),
+      slug: v.string(),
+      project: v.object({ key: v.string() }),
     }),
   ),
-});
-
-export const RepositorySchema = v.object({
-  ...RepoCoreSchema.entries,
-  /** Present on forks only: the repository it was forked from. */
-  origin: v.optional(RepoCoreSchema),
+  links: v.object({
+    /** Absent when both HTTP(S) and SSH access are off; the order varies. */
+    clone: v.optional(v.array(CloneLinkSchema)),
+    self: v.optional(v.array(v.object({ href: v.string() }))),
+  }),
 });
 export type Repository = v.InferOutput<typeof RepositorySchema>;
 
-export function listRepos(
-  client: BitbucketClient,
-  options: { name?: string; permission?: TokenPermission; limit?: number; maxPages?: number } = {},
-): Promise<Repository[]> {
+export interface ListReposOptions {
+  /** Only repositories whose name matches (case-insensitive). */
+  name?: string;
+  /** Only repositories the token holds this permission on (default: any it can see, public ones too). */
+  permission?: Extract<TokenPermission, `REPO_${string}`>;
+  /** Page size (default 100). */
+  limit?: number;
+  maxPages?: number;
+  signal?: AbortSignal;
+}
+
+/** Every repository the token can see (all pages). */
+export function listRepos(client: BitbucketClient, options: ListReposOptions = {}): Promise<Repository[]> {
   return client.getAllPages('/rest/api/1.0/repos', {
     operation: 'repos.list',
     query: { name: options.name, permission: options.permission },
     itemSchema: RepositorySchema,
-    ...(options.limit ? { limit: options.limit } : {}),
-    ...(options.maxPages ? { maxPages: options.maxPages } : {}),
+    limit: options.limit,
+    maxPages: options.maxPages,
+    signal: options.signal,
   });
+}
+
+export function repoPath(projectKey: string, slug: string): string {
+  return `/rest/api/1.0/projects/${encodeURIComponent(projectKey)}/repos/${encodeURIComponent(slug)}`;
 }
 
 export async function getRepo(
   client: BitbucketClient,
   projectKey: string,
   slug: string,
+  options: { signal?: AbortSignal } = {},
 ): Promise<Repository> {
-  const { data } = await client.get(
-    `/rest/api/1.0/projects/${encodeURIComponent(projectKey)}/repos/${encodeURIComponent(slug)}`,
-    { operation: 'repos.get', schema: RepositorySchema },
-  );
+  const { data } = await client.get(repoPath(projectKey, slug), {
+    operation: 'repos.get',
+    schema: RepositorySchema,
+    signal: options.signal,
+  });
   return data;
 }
 
+export interface CloneLinks {
+  http?: string;
+  ssh?: string;
+}
+
 /**
- * The HTTP and SSH clone URLs, picked by name (the server's order varies, and either may be absent
- * when that protocol is off). `name` is "http" even for https URLs. User info is removed from the
- * HTTP URL so a copied command does not carry a user name.
+ * The HTTP(S) and SSH clone URLs, picked by name (the server's order varies, and either is missing
+ * when that protocol is off). The server may put the user name into the HTTP URL
+ * (`https://jdoe@host/scm/…`); it is removed so a copied command carries no account name.
  */
-export function cloneLinks(repo: Pick<Repository, 'links'>): { http?: string; ssh?: string } {
-  const links = repo.links?.clone ?? [];
-  const http = links.find((l) => l.name === 'http')?.href;
-  const ssh = links.find((l) => l.name === 'ssh')?.href;
-  const result: { http?: string; ssh?: string } = {};
-  if (http) {
-    try {
-      const url = new URL(http);
-      url.username = '';
-      url.password = '';
-      result.http = url.toString();
-    } catch {
-      result.http = http;
-    }
+export function cloneLinks(repo: {
+  links?: { clone?: ReadonlyArray<{ href: string; name: string }> };
+}): CloneLinks {
+  const clone = repo.links?.clone ?? [];
+  const byName = (name: string) => clone.find((link) => link.name.toLowerCase() === name)?.href;
+  const http = byName('http') ?? byName('https');
+  const ssh = byName('ssh');
+  const links: CloneLinks = {};
+  if (http) links.http = withoutUserInfo(http);
+  if (ssh) links.ssh = ssh;
+  return links;
+}
+
+function withoutUserInfo(href: string): string {
+  try {
+    const url = new URL(href);
+    url.username = '';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return href.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
   }
-  if (ssh) result.ssh = ssh;
-  return result;
 }

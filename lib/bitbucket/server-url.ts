@@ -1,13 +1,16 @@
 /**
- * Turning what a user pastes into a server base URL (origin + context path), and the URLs and match
- * patterns derived from it.
+ * Turning what a user pastes into a server base URL (origin + context path), and the URLs and
+ * host-permission match patterns derived from it.
  */
 export type NormalisedServerUrl =
   | { ok: true; baseUrl: string; origin: string; contextPath: string }
   | { ok: false; message: string };
 
-/** Path segments that start Bitbucket's own routes: whatever comes before them is the context path. */
-const ROUTE_STARTS = [
+/**
+ * First path segments of Bitbucket's own pages and APIs. When a pasted URL contains one, whatever
+ * comes before it is the context path (`https://host/bitbucket/projects/X` → `/bitbucket`).
+ */
+const ROUTE_STARTS = new Set([
   'projects',
   'users',
   'dashboard',
@@ -20,23 +23,31 @@ const ROUTE_STARTS = [
   'rest',
   'scm',
   'profile',
-  'j_atl_security_logout',
-  'j_atl_security_check',
   'mvc',
-  's',
-];
+  'getting-started',
+  'j_atl_security_check',
+  'j_atl_security_logout',
+]);
+
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 export function normaliseServerUrl(input: string): NormalisedServerUrl {
   const text = input.trim();
   if (!text) return { ok: false, message: 'Enter the address of your Bitbucket server.' };
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
   let url: URL;
   try {
-    url = new URL(withScheme);
+    url = new URL(HAS_SCHEME.test(text) ? text : `https://${text}`);
   } catch {
     return {
       ok: false,
       message: `“${text}” is not a web address. Enter one like https://bitbucket.example.com.`,
+    };
+  }
+  if (url.protocol === 'ssh:' || url.protocol === 'git:') {
+    return {
+      ok: false,
+      message:
+        'That is a clone address. Enter the address you open in the browser, like https://bitbucket.example.com.',
     };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -49,24 +60,30 @@ export function normaliseServerUrl(input: string): NormalisedServerUrl {
     };
   }
   if (!url.hostname) return { ok: false, message: 'The address has no host name.' };
+
   const segments = url.pathname.split('/').filter(Boolean);
-  const routeAt = segments.findIndex((s) => ROUTE_STARTS.includes(s.toLowerCase()));
-  const contextSegments = routeAt === -1 ? segments : segments.slice(0, routeAt);
-  const contextPath = contextSegments.length ? `/${contextSegments.join('/')}` : '';
+  const routeAt = segments.findIndex((segment) => ROUTE_STARTS.has(segment.toLowerCase()));
+  const context = routeAt === -1 ? segments : segments.slice(0, routeAt);
+  const contextPath = context.length ? `/${context.join('/')}` : '';
+  // URL already lower-cases the host and drops a default port; a non-default port stays.
   const origin = `${url.protocol}//${url.host.toLowerCase()}`;
   return { ok: true, baseUrl: origin + contextPath, origin, contextPath };
 }
 
-/** The server's own page for creating a personal HTTP access token. */
+/**
+ * The server's own page for creating a personal HTTP access token: per user when the slug is known
+ * (the form seen on 8.x and later), otherwise the older generic page.
+ */
 export function tokenPageUrl(baseUrl: string, userSlug?: string): string {
+  const base = baseUrl.replace(/\/+$/, '');
   return userSlug
-    ? `${baseUrl}/plugins/servlet/access-tokens/users/${encodeURIComponent(userSlug)}/manage`
-    : `${baseUrl}/plugins/servlet/access-tokens/manage`;
+    ? `${base}/plugins/servlet/access-tokens/users/${encodeURIComponent(userSlug)}/manage`
+    : `${base}/plugins/servlet/access-tokens/manage`;
 }
 
 /**
- * The host-permission match pattern for a server. Chrome's patterns may carry a port; Firefox's
- * can't, so there the permission covers the whole host.
+ * The host-permission match pattern for a server, e.g. `http://127.0.0.1:7990/*`. Chrome's
+ * patterns may carry a port; Firefox's can't, so with `firefox: true` it covers the whole host.
  */
 export function originPattern(baseUrl: string, options: { firefox?: boolean } = {}): string {
   const url = new URL(baseUrl);

@@ -1,20 +1,32 @@
 import * as v from 'valibot';
-import type { BitbucketClient } from './client';
+import type { BitbucketClient, BitbucketResponse } from './client';
+
+/** `GET /rest/api/1.0/application-properties`: answers without authentication. */
+export const APPLICATION_PROPERTIES_PATH = '/rest/api/1.0/application-properties';
 
 export const ApplicationPropertiesSchema = v.object({
-  version: v.string(),
+  /** e.g. "9.4.23". */
+  version: v.pipe(v.string(), v.regex(/^\d+\.\d+/)),
+  /** The instance's title, e.g. "Example.com Bitbucket". */
   displayName: v.string(),
-  buildNumber: v.optional(v.string()),
-  buildDate: v.optional(v.string()),
 });
 export type ApplicationProperties = v.InferOutput<typeof ApplicationPropertiesSchema>;
 
-export const APPLICATION_PROPERTIES_PATH = '/rest/api/1.0/application-properties';
+/** Whether a JSON answer is Bitbucket's application properties (a version number and a name). */
+export function isBitbucketProperties(value: unknown): value is ApplicationProperties {
+  return v.is(ApplicationPropertiesSchema, value);
+}
 
-/** Server version and name; no authentication needed. Also tells who the token is (X-AUSERNAME). */
-export function getApplicationProperties(client: BitbucketClient) {
+/**
+ * The server's version and name. With a token, `username` (from X-AUSERNAME) says whose it is.
+ */
+export function getApplicationProperties(
+  client: BitbucketClient,
+  options: { signal?: AbortSignal } = {},
+): Promise<BitbucketResponse<ApplicationProperties>> {
   return client.get(APPLICATION_PROPERTIES_PATH, {
     operation: 'server.properties',
     schema: ApplicationPropertiesSchema,
+    signal: options.signal,
   });
 }

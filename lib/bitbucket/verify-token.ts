@@ -1,106 +1,161 @@
 import * as v from 'valibot';
 import { BitbucketClient } from './client';
-import { BitbucketError, explain } from './errors';
-import { APPLICATION_PROPERTIES_PATH, ApplicationPropertiesSchema } from './server';
+import { BitbucketError, explain, isBitbucketError } from './errors';
+import type { OperationId, TokenPermission } from './permissions';
+import { APPLICATION_PROPERTIES_PATH, isBitbucketProperties } from './server';
 import { getUser, searchUsers, type User } from './users';
-import { type VersionSupport, versionSupport } from './versions';
+import { compareVersions, MINIMUM_VERSION, type VersionSupport, versionSupport } from './versions';
+
+export interface VerifiedUser {
+  id: number;
+  name: string;
+  slug: string;
+  displayName: string;
+  emailAddress?: string;
+}
+
+export interface TokenAccess {
+  /** The token can read at least one repository. */
+  repoRead: boolean;
+  repoWrite: boolean;
+  repoAdmin: boolean;
+  /** The token is project admin on at least one project (needed to create repositories). */
+  projectAdmin: boolean;
+}
 
 export interface VerifiedConnection {
   serverVersion: string;
   serverName: string;
   support: VersionSupport;
-  user: User;
-  access: { repoRead: boolean; repoWrite: boolean; repoAdmin: boolean; projectAdmin: boolean };
+  user: VerifiedUser;
+  access: TokenAccess;
 }
 
-/**
- * Checks a server URL + token before anything is saved: is it Bitbucket, which version, who the
- * token belongs to, and what it may do. Only read requests are made.
- */
-export async function verifyConnection(input: {
+export interface VerifyConnectionInput {
+  /** Normalised server URL (origin + context path). */
   baseUrl: string;
   token: string;
   fetch?: typeof fetch;
   today?: Date;
   timeoutMs?: number;
-}): Promise<VerifiedConnection> {
-  const common = {
-    baseUrl: input.baseUrl,
-    ...(input.fetch ? { fetch: input.fetch } : {}),
-    ...(input.timeoutMs ? { timeoutMs: input.timeoutMs } : {}),
-  };
-  const anonymous = new BitbucketClient(common);
-  const client = new BitbucketClient({ ...common, token: input.token });
+  signal?: AbortSignal;
+}
 
-  // 1. Is this a Bitbucket server at all? (no token yet: a wrong URL must not receive it)
-  let raw: unknown;
+const ProbeSchema = v.object({ values: v.array(v.unknown()) });
+
+/**
+ * Checks a server address and a token before anything is saved: is it Bitbucket, which version,
+ * whose token it is, and what it may do. Only reads: nothing is ever written to find out.
+ * Throws BitbucketError (its message says what to do) or the caller's AbortError.
+ */
+export async function verifyConnection(input: VerifyConnectionInput): Promise<VerifiedConnection> {
+  const common = { baseUrl: input.baseUrl, fetch: input.fetch, timeoutMs: input.timeoutMs };
+  const { signal } = input;
+
+  // 1. Is this Bitbucket at all? Asked without the token, so a wrong address never receives it.
+  const anonymous = new BitbucketClient(common);
+  let answer: unknown;
   try {
-    raw = (await anonymous.get(APPLICATION_PROPERTIES_PATH, { operation: 'server.properties' })).data;
+    ({ data: answer } = await anonymous.get(APPLICATION_PROPERTIES_PATH, {
+      operation: 'server.properties',
+      signal,
+    }));
   } catch (error) {
-    if (error instanceof BitbucketError && ['not-json', 'not-found', 'bad-request'].includes(error.kind)) {
+    if (isBitbucketError(error) && ['not-json', 'not-found', 'bad-request'].includes(error.kind)) {
       throw new BitbucketError(
         'not-bitbucket',
         explain.notBitbucket(input.baseUrl, 'it has no Bitbucket REST API at /rest/api/1.0.'),
-        { ...(error.status !== undefined ? { status: error.status } : {}) },
+        { status: error.status, operation: 'server.properties' },
       );
     }
     throw error;
   }
-  const props = v.safeParse(ApplicationPropertiesSchema, raw);
-  if (!props.success) {
+  if (!isBitbucketProperties(answer)) {
     throw new BitbucketError(
       'not-bitbucket',
-      explain.notBitbucket(input.baseUrl, 'its answer has no Bitbucket version.'),
+      explain.notBitbucket(input.baseUrl, 'its answer carries no Bitbucket version.'),
+      { operation: 'server.properties' },
     );
   }
+  const { version, displayName } = answer;
+  if (compareVersions(version, MINIMUM_VERSION) < 0) {
+    throw new BitbucketError('unsupported-version', explain.unsupportedVersion(version, MINIMUM_VERSION), {
+      operation: 'server.properties',
+    });
+  }
 
-  // 2. Who is the token? Bitbucket names the authenticated user in X-AUSERNAME.
-  const whoami = await client.get(APPLICATION_PROPERTIES_PATH, { operation: 'server.properties' });
+  // 2. Whose token is it? Bitbucket names the authenticated user in X-AUSERNAME (there is no
+  //    "myself" resource). A bad token fails here with a 401, which is never retried.
+  const client = new BitbucketClient({ ...common, token: input.token });
+  const whoami = await client.get(APPLICATION_PROPERTIES_PATH, { operation: 'server.properties', signal });
   if (!whoami.username) {
-    throw new BitbucketError(
-      'invalid-response',
-      'The server accepted the token but did not say whose it is (the X-AUSERNAME header is missing — a proxy in front of Bitbucket may remove it). Ask your administrators to let that header through.',
-    );
+    throw new BitbucketError('invalid-response', explain.userHeaderMissing(), {
+      status: whoami.status,
+      operation: 'server.properties',
+    });
   }
-  const user = await findUser(client, whoami.username);
+  const name = whoami.username;
 
-  // 3. What may it do? Read-only probes: a permission filter returns only what the token can reach.
-  const probe = async (path: string, permission: string) => {
+  // 3. The user's details and what the token may do, in parallel. A permission filter only
+  //    returns what the token can reach, so one result is enough to know.
+  const probe = async (path: string, operation: OperationId, permission: TokenPermission) => {
     const { data } = await client.get(path, {
-      operation: path.includes('/projects') ? 'projects.list' : 'repos.list',
+      operation,
       query: { permission, limit: 1 },
-      schema: v.object({ values: v.array(v.unknown()) }),
+      schema: ProbeSchema,
+      signal,
     });
     return data.values.length > 0;
   };
-  const [repoRead, repoWrite, repoAdmin, projectAdmin] = await Promise.all([
-    probe('/rest/api/1.0/repos', 'REPO_READ'),
-    probe('/rest/api/1.0/repos', 'REPO_WRITE'),
-    probe('/rest/api/1.0/repos', 'REPO_ADMIN'),
-    probe('/rest/api/1.0/projects', 'PROJECT_ADMIN'),
+  /** A refusal of a stronger permission only means the token doesn't have it. */
+  const orFalse = (pending: Promise<boolean>) =>
+    pending.catch((error: unknown) => {
+      if (isBitbucketError(error, 'missing-permission')) return false;
+      throw error;
+    });
+  const [user, repoRead, repoWrite, repoAdmin, projectAdmin] = await Promise.all([
+    findUser(client, name, signal),
+    // Refused outright: the token can't even read repositories ("Repository read" in the sentence).
+    probe('/rest/api/1.0/repos', 'repos.list', 'REPO_READ'),
+    orFalse(probe('/rest/api/1.0/repos', 'repos.list', 'REPO_WRITE')),
+    orFalse(probe('/rest/api/1.0/repos', 'repos.list', 'REPO_ADMIN')),
+    orFalse(probe('/rest/api/1.0/projects', 'projects.list', 'PROJECT_ADMIN')),
   ]);
 
   return {
-    serverVersion: props.output.version,
-    serverName: props.output.displayName,
-    support: versionSupport(props.output.version, input.today),
-    user,
+    serverVersion: version,
+    serverName: displayName,
+    support: versionSupport(version, input.today),
+    user: {
+      id: user.id,
+      name: user.name,
+      slug: user.slug,
+      displayName: user.displayName,
+      ...(user.emailAddress ? { emailAddress: user.emailAddress } : {}),
+    },
     access: { repoRead, repoWrite, repoAdmin, projectAdmin },
   };
 }
 
-/** The user named `name`: slug is usually the lower-cased name; otherwise search for the exact name. */
-async function findUser(client: BitbucketClient, name: string): Promise<User> {
+/**
+ * The user called `name`. Its slug is usually the lower-cased name; when that isn't found (names
+ * with characters slugs replace), search users and take the exact name.
+ */
+async function findUser(client: BitbucketClient, name: string, signal?: AbortSignal): Promise<User> {
   try {
-    return await getUser(client, name.toLowerCase());
+    return await getUser(client, name.toLowerCase(), { signal });
   } catch (error) {
-    if (!(error instanceof BitbucketError) || error.kind !== 'not-found') throw error;
+    if (!isBitbucketError(error, 'not-found')) throw error;
   }
-  const match = (await searchUsers(client, name)).find((u) => u.name === name);
+  const candidates = await searchUsers(client, name, { limit: 100, signal });
+  const match =
+    candidates.find((u) => u.name === name) ??
+    candidates.find((u) => u.name.toLowerCase() === name.toLowerCase());
   if (!match) {
     throw new BitbucketError(
       'invalid-response',
-      `The server says the token belongs to “${name}”, but that user can't be found.`,
+      `The server says the token belongs to “${name}”, but can't find that user. Try again; if it keeps happening, tell your Bitbucket administrators.`,
+      { operation: 'users.search' },
     );
   }
   return match;

@@ -110,6 +110,6 @@ test('a server answering 503 is reported as a server problem, and the form keeps
   sim.faults.set('/rest/api/1.0/users', { status: 503 });
   const popup = await openPopup(ext);
   await connect(popup, sim.url, token);
-  await expectRefused(popup, sim.url, /server/i);
+  await expectRefused(popup, sim.url, /had an internal problem \(HTTP 503\)/);
   await expect(popup.getByLabel('HTTP access token')).toHaveValue(token);
 });

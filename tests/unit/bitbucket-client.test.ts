@@ -1,16 +1,19 @@
 /**
- * What a Bitbucket server can answer, and what the client makes of it. Bodies come from real
- * servers where ../shared has them (fixtures from public client libraries' tests).
+ * A catalogue of what a Bitbucket server can answer, and what the REST client makes of it.
+ * Bodies are real where ../shared has them (responses recorded in public client libraries' tests).
  */
 import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { BitbucketClient } from '../../lib/bitbucket/client';
-import { BitbucketError } from '../../lib/bitbucket/errors';
-import { cloneLinks, RepositorySchema } from '../../lib/bitbucket/repos';
+import { BitbucketClient, type BitbucketClientOptions, type Method } from '../../lib/bitbucket/client';
+import { BITBUCKET_ERROR_KINDS, BitbucketError, type BitbucketErrorKind } from '../../lib/bitbucket/errors';
+import type { OperationId } from '../../lib/bitbucket/permissions';
+import { RepositorySchema } from '../../lib/bitbucket/repos';
+import { UserSchema } from '../../lib/bitbucket/users';
 
-const FIXTURES = '../shared/reference/bitbucket/fixtures/go-scm-stash';
-const fixture = (name: string) => readFileSync(`${FIXTURES}/${name}`, 'utf8');
+const FIXTURES = new URL('../../../shared/reference/bitbucket/fixtures/go-scm-stash/', import.meta.url);
+const fixture = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8');
+
 const TOKEN = 'NzQ0MjE2OTk0OTE4OsecretTokenText';
 const BASE = 'https://git.example.com/bitbucket';
 
@@ -18,29 +21,42 @@ interface Call {
   url: string;
   init: RequestInit;
 }
-type Reply = Response | (() => Response | Promise<Response>);
+type Reply = Response | ((call: Call) => Response | Promise<Response>);
 
-/** A fetch that answers from a script of replies and records every call. */
+/** A fetch that answers from a script of replies (the last one repeats) and records every call. */
 function fakeFetch(...replies: Reply[]) {
   const calls: Call[] = [];
-  const fn = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    calls.push({ url: String(input), init: init ?? {} });
+  const fn: typeof fetch = async (input, init) => {
+    const call = { url: String(input), init: init ?? {} };
+    calls.push(call);
     const next = replies.length > 1 ? replies.shift()! : replies[0]!;
-    return typeof next === 'function' ? next() : next.clone();
-  }) as typeof fetch;
+    return typeof next === 'function' ? next(call) : next.clone();
+  };
   return { fn, calls };
 }
+const headersOf = (call: Call | undefined) => (call?.init.headers ?? {}) as Record<string, string>;
+
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(typeof body === 'string' ? body : JSON.stringify(body), {
     status,
     headers: { 'content-type': 'application/json;charset=UTF-8', ...headers },
   });
-const errorBody = (exceptionName: string, message: string) => ({
+const html = (body: string, status = 200) =>
+  new Response(body, { status, headers: { 'content-type': 'text/html;charset=UTF-8' } });
+const errorBody = (exceptionName: string | null, message: string) => ({
   errors: [{ context: null, message, exceptionName }],
 });
-const client = (f: typeof fetch, extra: Partial<ConstructorParameters<typeof BitbucketClient>[0]> = {}) =>
+
+/** A fetch that never answers until its signal aborts, like a server that hangs. */
+const hangingFetch: typeof fetch = (_input, init) =>
+  new Promise<Response>((_resolve, reject) => {
+    init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+  });
+
+const client = (f: typeof fetch, extra: Partial<BitbucketClientOptions> = {}) =>
   new BitbucketClient({ baseUrl: BASE, token: TOKEN, fetch: f, sleep: async () => {}, ...extra });
 
+/** The BitbucketError a request fails with; also checks the token is in none of what it carries. */
 async function failure(promise: Promise<unknown>): Promise<BitbucketError> {
   try {
     await promise;
@@ -48,74 +64,157 @@ async function failure(promise: Promise<unknown>): Promise<BitbucketError> {
     expect(error).toBeInstanceOf(BitbucketError);
     const e = error as BitbucketError;
     expect(e.message).not.toContain(TOKEN);
+    expect(e.serverMessages.join(' ')).not.toContain(TOKEN);
     expect(JSON.stringify(e.toJSON())).not.toContain(TOKEN);
+    expect(String(e.cause ?? '')).not.toContain(TOKEN);
     return e;
   }
-  throw new Error('expected a failure');
+  throw new Error('expected the request to fail');
 }
 
-describe('requests', () => {
-  it('sends Bearer auth and Accept JSON, keeps the context path, and reads X-AUSERNAME', async () => {
+describe('what the client sends', () => {
+  it('Bearer token, Accept JSON, no cookies, redirects not followed, context path kept', async () => {
     const f = fakeFetch(json(fixture('user.json'), 200, { 'x-ausername': 'jcitizen' }));
-    const res = await client(f.fn).get('/rest/api/1.0/users/jcitizen', { operation: 'users.get' });
-    expect(f.calls[0]!.url).toBe('https://git.example.com/bitbucket/rest/api/1.0/users/jcitizen');
-    const headers = f.calls[0]!.init.headers as Record<string, string>;
-    expect(headers.Authorization).toBe(`Bearer ${TOKEN}`);
-    expect(headers.Accept).toBe('application/json');
-    expect(headers['X-Atlassian-Token']).toBeUndefined();
-    expect(f.calls[0]!.init.redirect).toBe('manual');
-    expect(f.calls[0]!.init.credentials).toBe('omit');
-    expect(res.username).toBe('jcitizen');
+    await client(f.fn).get('/rest/api/1.0/users/jcitizen', { operation: 'users.get' });
+    const [call] = f.calls;
+    expect(call!.url).toBe('https://git.example.com/bitbucket/rest/api/1.0/users/jcitizen');
+    expect(headersOf(call)).toEqual({ Accept: 'application/json', Authorization: `Bearer ${TOKEN}` });
+    expect(call!.init).toMatchObject({ method: 'GET', redirect: 'manual', credentials: 'omit' });
+    expect(call!.init.body).toBeUndefined();
   });
 
-  it('adds X-Atlassian-Token: no-check and a JSON body on writes', async () => {
+  it('no Authorization header at all without a token', async () => {
+    const f = fakeFetch(json({ version: '9.4.23', displayName: 'B' }));
+    await new BitbucketClient({ baseUrl: BASE, fetch: f.fn }).get('/rest/api/1.0/application-properties', {
+      operation: 'server.properties',
+    });
+    expect(headersOf(f.calls[0])).toEqual({ Accept: 'application/json' });
+  });
+
+  it.each<[Method, boolean]>([
+    ['GET', false],
+    ['POST', true],
+    ['PUT', true],
+    ['DELETE', true],
+  ])('%s carries X-Atlassian-Token: no-check: %s', async (method, expected) => {
+    const f = fakeFetch(new Response(null, { status: 204 }));
+    await client(f.fn).request(method, '/rest/api/1.0/projects/P/repos/r', { operation: 'repos.get' });
+    expect(headersOf(f.calls[0])['X-Atlassian-Token']).toBe(expected ? 'no-check' : undefined);
+  });
+
+  it('sends a body as JSON with its Content-Type', async () => {
     const f = fakeFetch(json({ id: 1 }, 201));
     await client(f.fn).post('/rest/api/1.0/projects/PRJ/repos', {
       operation: 'repos.create',
       body: { name: 'x', scmId: 'git' },
     });
-    const headers = f.calls[0]!.init.headers as Record<string, string>;
-    expect(headers['X-Atlassian-Token']).toBe('no-check');
-    expect(headers['Content-Type']).toBe('application/json');
+    expect(headersOf(f.calls[0])['Content-Type']).toBe('application/json');
     expect(f.calls[0]!.init.body).toBe('{"name":"x","scmId":"git"}');
   });
 
-  it('treats X-AUSERNAME "anonymous" or missing as nobody, and sends no Authorization without a token', async () => {
-    const f = fakeFetch(json({ version: '9.4.13' }, 200, { 'x-ausername': 'anonymous' }));
-    const res = await new BitbucketClient({ baseUrl: BASE, fetch: f.fn }).get(
-      '/rest/api/1.0/application-properties',
-      {
-        operation: 'server.properties',
+  it('builds the query: undefined dropped, arrays repeated, numbers and booleans as text', async () => {
+    const f = fakeFetch(json({}));
+    await client(f.fn).get('/rest/api/1.0/dashboard/pull-requests', {
+      operation: 'dashboard.pull-requests',
+      query: {
+        state: 'OPEN',
+        role: undefined,
+        participantStatus: ['APPROVED', 'NEEDS_WORK'],
+        limit: 5,
+        x: true,
       },
-    );
-    expect(res.username).toBeNull();
-    expect((f.calls[0]!.init.headers as Record<string, string>).Authorization).toBeUndefined();
-  });
-
-  it('validates the answer against the schema it expects', async () => {
-    const f = fakeFetch(json(fixture('repo.json')));
-    const { data } = await client(f.fn).get('/rest/api/1.0/projects/PRJ/repos/my-repo', {
-      operation: 'repos.get',
-      schema: RepositorySchema,
     });
-    expect(data.project.key).toBe('PRJ');
-    const bad = fakeFetch(json({ slug: 42 }));
-    const e = await failure(client(bad.fn).get('/x', { operation: 'repos.get', schema: RepositorySchema }));
-    expect(e.kind).toBe('invalid-response');
-    expect(e.message).toMatch(/reading a repository/);
+    expect(new URL(f.calls[0]!.url).search).toBe(
+      '?state=OPEN&participantStatus=APPROVED&participantStatus=NEEDS_WORK&limit=5&x=true',
+    );
   });
 
-  it('returns undefined data for 204 No Content', async () => {
-    const f = fakeFetch(new Response(null, { status: 204 }));
-    expect(
-      (await client(f.fn).delete('/rest/ssh/1.0/keys/1', { operation: 'ssh-keys.add' })).data,
-    ).toBeUndefined();
+  it('only calls REST paths: the token never goes to a web page', async () => {
+    const f = fakeFetch(json({}));
+    await expect(
+      client(f.fn).get('/plugins/servlet/applinks/whoami', { operation: 'users.get' }),
+    ).rejects.toThrow(/only calls REST paths/);
+    expect(f.calls).toHaveLength(0);
+  });
+
+  it('a trailing slash on the base URL does not double up', async () => {
+    const f = fakeFetch(json({}));
+    await client(f.fn, { baseUrl: `${BASE}/` }).get('/rest/api/1.0/repos', { operation: 'repos.list' });
+    expect(f.calls[0]!.url).toBe(`${BASE}/rest/api/1.0/repos`);
   });
 });
 
-describe('failures, each with its own sentence', () => {
-  it('a bad or revoked token (401 IncorrectPasswordAuthenticationException) is never retried', async () => {
-    const f = fakeFetch(
+describe('what the client makes of good answers', () => {
+  it('reads who the server thinks we are from X-AUSERNAME; "anonymous" or none is nobody', async () => {
+    const get = (headers: Record<string, string>) =>
+      client(fakeFetch(json({}, 200, headers)).fn).get('/rest/api/1.0/application-properties', {
+        operation: 'server.properties',
+      });
+    expect((await get({ 'x-ausername': 'jcitizen' })).username).toBe('jcitizen');
+    expect((await get({ 'x-ausername': 'anonymous' })).username).toBeNull();
+    expect((await get({})).username).toBeNull();
+  });
+
+  it('validates the answer with the schema and keeps only the fields we read', async () => {
+    const f = fakeFetch(json(fixture('user.json')));
+    const { data, status } = await client(f.fn).get('/rest/api/1.0/users/jcitizen', {
+      operation: 'users.get',
+      schema: UserSchema,
+    });
+    expect(status).toBe(200);
+    expect(data).toEqual({
+      id: 1,
+      name: 'jcitizen',
+      slug: 'jcitizen',
+      displayName: 'Jane Citizen',
+      emailAddress: 'jane@example.com',
+      active: true,
+    });
+  });
+
+  it('204 No Content is undefined data', async () => {
+    const f = fakeFetch(new Response(null, { status: 204 }));
+    const res = await client(f.fn).delete('/rest/ssh/1.0/keys/1', { operation: 'ssh-keys.add' });
+    expect(res).toEqual({ data: undefined, status: 204, username: null });
+  });
+
+  it('JSON mislabelled as text/plain is still read', async () => {
+    const f = fakeFetch(new Response('{"a":1}', { headers: { 'content-type': 'text/plain' } }));
+    expect((await client(f.fn).get('/rest/api/1.0/x', { operation: 'repos.list' })).data).toEqual({ a: 1 });
+  });
+});
+
+interface FailureCase {
+  title: string;
+  replies: Reply[];
+  operation?: OperationId;
+  method?: Method;
+  token?: boolean;
+  kind: BitbucketErrorKind;
+  status?: number;
+  message: string | RegExp;
+  /** How many requests reached the server (retries included). */
+  calls?: number;
+  extra?: Partial<Pick<BitbucketError, 'requiredPermission' | 'retryAfterSeconds' | 'serverMessages'>>;
+}
+
+const opaqueRedirect = () => {
+  const r = new Response(null, { status: 200 });
+  Object.defineProperty(r, 'type', { value: 'opaqueredirect' });
+  Object.defineProperty(r, 'status', { value: 0 });
+  return r;
+};
+
+const LOGIN_PAGE = `<!DOCTYPE html><html><head><meta name="application-name" content="Bitbucket"></head>
+<body><form action="/bitbucket/j_atl_security_check" method="post" id="login-form">
+<input name="j_username"><input type="password" name="j_password"></form></body></html>`;
+
+const BAD_TOKEN_SENTENCE = `The server rejected the access token: it is wrong, expired or revoked. Create a new HTTP access token on ${BASE} and replace it in this profile.`;
+
+const FAILURES: FailureCase[] = [
+  {
+    title: '401 IncorrectPasswordAuthenticationException: a wrong, expired or revoked token',
+    replies: [
       json(
         errorBody(
           'com.atlassian.bitbucket.auth.IncorrectPasswordAuthenticationException',
@@ -123,17 +222,22 @@ describe('failures, each with its own sentence', () => {
         ),
         401,
       ),
-    );
-    const e = await failure(client(f.fn).get('/rest/api/1.0/repos', { operation: 'repos.list' }));
-    expect(e.kind).toBe('bad-token');
-    expect(e.message).toBe(
-      `The server rejected the access token: it is wrong, expired or revoked. Create a new HTTP access token on ${BASE} and replace it in this profile.`,
-    );
-    expect(f.calls).toHaveLength(1);
-  });
-
-  it('a missing permission (401 AuthorisationException) names the permission the operation needs', async () => {
-    const f = fakeFetch(
+    ],
+    kind: 'bad-token',
+    status: 401,
+    message: BAD_TOKEN_SENTENCE,
+    calls: 1,
+  },
+  {
+    title: '401 without an exception name, with a token: a bad token too',
+    replies: [json({ errors: [{ message: 'Authentication required' }] }, 401)],
+    kind: 'bad-token',
+    message: BAD_TOKEN_SENTENCE,
+    calls: 1,
+  },
+  {
+    title: '401 AuthorisationException: the token lacks the permission the operation needs',
+    replies: [
       json(
         errorBody(
           'com.atlassian.bitbucket.AuthorisationException',
@@ -141,30 +245,79 @@ describe('failures, each with its own sentence', () => {
         ),
         401,
       ),
-    );
-    const e = await failure(
-      client(f.fn).post('/rest/api/1.0/projects/P/repos/r/pull-requests', {
-        operation: 'pull-requests.create',
-      }),
-    );
-    expect(e.kind).toBe('missing-permission');
-    expect(e.requiredPermission).toBe('REPO_WRITE');
-    expect(e.message).toContain(
-      'Your token lacks “Repository write” permission, which creating a pull request needs.',
-    );
-    expect(f.calls).toHaveLength(1);
-  });
-
-  it('404 NoSuchProjectException (real body) is "not found"', async () => {
-    const f = fakeFetch(json(fixture('error.json'), 404));
-    const e = await failure(client(f.fn).get('/rest/api/1.0/projects/dev', { operation: 'projects.get' }));
-    expect(e.kind).toBe('not-found');
-    expect(e.serverMessages).toEqual(['Project dev does not exist.']);
-    expect(e.message).toMatch(/does not exist, or your account can't see it/);
-  });
-
-  it('409 carries the server’s own explanation', async () => {
-    const f = fakeFetch(
+    ],
+    operation: 'pull-requests.create',
+    method: 'POST',
+    kind: 'missing-permission',
+    status: 401,
+    message:
+      'Your token lacks “Repository write” permission, which creating a pull request needs. Create a token with Repository write (or ask a project admin for that access) and replace it in this profile.',
+    calls: 1,
+    extra: {
+      requiredPermission: 'REPO_WRITE',
+      serverMessages: ['You are not permitted to access this resource'],
+    },
+  },
+  {
+    title: '401 without an exception name that says "not permitted": a missing permission',
+    replies: [json({ errors: [{ message: 'You are not permitted to access this resource' }] }, 401)],
+    operation: 'repos.list',
+    kind: 'missing-permission',
+    message: /^Your token lacks “Repository read” permission, which listing repositories needs\./,
+    extra: { requiredPermission: 'REPO_READ' },
+  },
+  {
+    title: '401 AuthorisationException on adding an SSH key: points to the account page',
+    replies: [json(errorBody('com.atlassian.bitbucket.AuthorisationException', 'Not permitted'), 401)],
+    operation: 'ssh-keys.add',
+    method: 'POST',
+    kind: 'missing-permission',
+    message:
+      /^The server refused adding an SSH key: your account or token is not allowed to do it\. HTTP access tokens may not be allowed to change account settings/,
+    extra: { requiredPermission: undefined },
+  },
+  {
+    title: '401 on a request without a token: sign-in needed',
+    replies: [json(errorBody('com.atlassian.bitbucket.AuthorisationException', 'Not permitted'), 401)],
+    token: false,
+    kind: 'missing-permission',
+    message: `${BASE} only allows listing repositories for signed-in users, and this request carried no token. Add an HTTP access token to this profile.`,
+  },
+  {
+    title: '403: refused, with the server’s reason',
+    replies: [
+      json(
+        errorBody(null, 'This operation requires a project or repository access token with a valid user.'),
+        403,
+      ),
+    ],
+    operation: 'files.edit',
+    method: 'PUT',
+    kind: 'missing-permission',
+    status: 403,
+    message:
+      /^Your token lacks “Repository write” permission, which committing a file needs\. \(The server said: This operation requires/,
+  },
+  {
+    title: '404 NoSuchProjectException (real body): not found, in the server’s words',
+    replies: [json(fixture('error.json'), 404)],
+    operation: 'projects.get',
+    kind: 'not-found',
+    status: 404,
+    message: "Project dev does not exist. It may have been renamed or deleted, or your account can't see it.",
+    extra: { serverMessages: ['Project dev does not exist.'] },
+  },
+  {
+    title: '404 without a body: not found, naming what',
+    replies: [new Response('', { status: 404 })],
+    operation: 'repos.get',
+    kind: 'not-found',
+    message:
+      "The repository was not found. It may have been renamed or deleted, or your account can't see it.",
+  },
+  {
+    title: '409: a conflict, with the server’s explanation',
+    replies: [
       json(
         errorBody(
           'com.atlassian.bitbucket.repository.DuplicateRepositoryNameException',
@@ -172,124 +325,293 @@ describe('failures, each with its own sentence', () => {
         ),
         409,
       ),
-    );
-    const e = await failure(
-      client(f.fn).post('/rest/api/1.0/projects/P/repos', { operation: 'repos.create' }),
-    );
-    expect(e.kind).toBe('conflict');
-    expect(e.message).toBe('The server refused: A repository with same name already exists.');
-  });
-
-  it('429 with a short Retry-After is retried once for reads, then surfaced with the wait', async () => {
-    const waits: number[] = [];
-    const limited = () => json(errorBody('x', 'Too many requests'), 429, { 'retry-after': '2' });
-    const retried = fakeFetch(limited(), json({ version: '9.4.13' }));
-    const ok = await client(retried.fn, { sleep: async (ms) => void waits.push(ms) }).get('/a', {
-      operation: 'server.properties',
-    });
-    expect(ok.data).toEqual({ version: '9.4.13' });
-    expect(waits).toEqual([2000]);
-
-    const twice = fakeFetch(limited());
-    const e = await failure(client(twice.fn).get('/a', { operation: 'server.properties' }));
-    expect(twice.calls).toHaveLength(2);
-    expect(e.kind).toBe('rate-limited');
-    expect(e.retryAfterSeconds).toBe(2);
-    expect(e.message).toBe('The server is limiting requests right now. Try again in 2 s.');
-
-    const long = fakeFetch(json(errorBody('x', 'slow down'), 429, { 'retry-after': '120' }));
-    expect(
-      (await failure(client(long.fn).get('/a', { operation: 'server.properties' }))).retryAfterSeconds,
-    ).toBe(120);
-    expect(long.calls).toHaveLength(1);
-
-    const write = fakeFetch(limited());
-    await failure(client(write.fn).post('/a', { operation: 'repos.create' }));
-    expect(write.calls).toHaveLength(1);
-  });
-
-  it('5xx: 503 on a read is retried once; 500 is reported at once as a server problem', async () => {
-    const f503 = fakeFetch(new Response('Service Unavailable', { status: 503 }), json({ ok: true }));
-    expect((await client(f503.fn).get('/a', { operation: 'repos.list' })).data).toEqual({ ok: true });
-    const f500 = fakeFetch(json(errorBody('java.lang.NullPointerException', 'oops'), 500));
-    const e = await failure(client(f500.fn).get('/a', { operation: 'repos.list' }));
-    expect(e.kind).toBe('server-error');
-    expect(e.message).toMatch(/^The server had a problem \(HTTP 500\)/);
-    expect(f500.calls).toHaveLength(1);
-  });
-
-  it('a server that does not answer in time is a timeout, not "offline"', async () => {
-    const hang = ((_: RequestInfo | URL, init?: RequestInit) =>
-      new Promise<Response>((_resolve, reject) => {
-        init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
-      })) as typeof fetch;
-    const e = await failure(client(hang, { timeoutMs: 30 }).get('/a', { operation: 'repos.list' }));
-    expect(e.kind).toBe('timeout');
-    expect(e.message).toMatch(/did not answer within/);
-  });
-
-  it('the caller’s own abort is passed on as an abort, not turned into a sentence', async () => {
-    const hang = ((_: RequestInfo | URL, init?: RequestInit) =>
-      new Promise<Response>((_resolve, reject) => {
-        init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
-      })) as typeof fetch;
-    const controller = new AbortController();
-    const pending = client(hang).get('/a', { operation: 'repos.list', signal: controller.signal });
-    controller.abort();
-    await expect(pending).rejects.toHaveProperty('name', 'AbortError');
-  });
-
-  it('a network failure (fetch TypeError) is "can’t reach"', async () => {
-    const down = (async () => {
-      throw new TypeError('Failed to fetch');
-    }) as typeof fetch;
-    const e = await failure(client(down).get('/a', { operation: 'repos.list' }));
-    expect(e.kind).toBe('offline');
-    expect(e.message).toBe(`Can't reach ${BASE}: check the address, your network or VPN.`);
-  });
-
-  it('a redirect (opaque in the browser, 302 elsewhere) means a login or SSO page is in the way', async () => {
-    const opaque = fakeFetch(() => {
-      const r = new Response(null, { status: 200 });
-      Object.defineProperty(r, 'type', { value: 'opaqueredirect' });
-      Object.defineProperty(r, 'status', { value: 0 });
-      return r;
-    });
-    expect((await failure(client(opaque.fn).get('/a', { operation: 'repos.list' }))).kind).toBe(
-      'login-redirect',
-    );
-    const found = fakeFetch(new Response(null, { status: 302, headers: { location: '/login' } }));
-    const e = await failure(client(found.fn).get('/a', { operation: 'repos.list' }));
-    expect(e.kind).toBe('login-redirect');
-    expect(e.message).toMatch(/login page instead of data/);
-  });
-
-  it('HTML instead of JSON: a login form is "login", any other page is "not JSON"', async () => {
-    const login = fakeFetch(
-      new Response('<html><form action="/j_atl_security_check"><input name="j_username"></form></html>', {
-        headers: { 'content-type': 'text/html' },
+    ],
+    operation: 'repos.create',
+    method: 'POST',
+    kind: 'conflict',
+    status: 409,
+    message: 'The server refused creating a repository: A repository with same name already exists.',
+  },
+  {
+    title: '400: the request was refused, with the server’s reason',
+    replies: [
+      json(
+        errorBody(null, 'The key is not a valid RSA, DSA, ECDSA or Ed25519 key of a supported length.'),
+        400,
+      ),
+    ],
+    operation: 'ssh-keys.add',
+    method: 'POST',
+    kind: 'bad-request',
+    status: 400,
+    message:
+      'The server refused adding an SSH key: The key is not a valid RSA, DSA, ECDSA or Ed25519 key of a supported length.',
+  },
+  {
+    title: '429 on a read with a short Retry-After, twice: retried once, then surfaced with the wait',
+    replies: [json(errorBody(null, 'Too many requests'), 429, { 'retry-after': '2' })],
+    kind: 'rate-limited',
+    status: 429,
+    message: 'The server is limiting requests right now: try again in 2 s.',
+    calls: 2,
+    extra: { retryAfterSeconds: 2 },
+  },
+  {
+    title: '429 with a long Retry-After: not retried',
+    replies: [json(errorBody(null, 'Too many requests'), 429, { 'retry-after': '120' })],
+    kind: 'rate-limited',
+    message: 'The server is limiting requests right now: try again in 120 s.',
+    calls: 1,
+    extra: { retryAfterSeconds: 120 },
+  },
+  {
+    title: '429 without Retry-After: not retried',
+    replies: [new Response('', { status: 429 })],
+    kind: 'rate-limited',
+    message: 'The server is limiting requests right now: try again in a minute.',
+    calls: 1,
+  },
+  {
+    title: '429 on a write: never retried',
+    replies: [json(errorBody(null, 'Too many requests'), 429, { 'retry-after': '1' })],
+    method: 'POST',
+    operation: 'pull-requests.create',
+    kind: 'rate-limited',
+    calls: 1,
+    message: /try again in 1 s/,
+  },
+  {
+    title: '500: a server problem, reported at once',
+    replies: [json(errorBody('java.lang.NullPointerException', 'oops'), 500)],
+    kind: 'server-error',
+    status: 500,
+    message: `${BASE} had an internal problem (HTTP 500). Try again in a moment; if it keeps happening, tell your Bitbucket administrators.`,
+    calls: 1,
+  },
+  {
+    title: '503 twice on a read: retried once, then reported',
+    replies: [html('<h1>Service Unavailable</h1>', 503)],
+    kind: 'server-error',
+    status: 503,
+    message: /had an internal problem \(HTTP 503\)/,
+    calls: 2,
+  },
+  {
+    title: '502 on a write: not retried',
+    replies: [html('<h1>Bad Gateway</h1>', 502)],
+    method: 'PUT',
+    operation: 'files.edit',
+    kind: 'server-error',
+    calls: 1,
+    message: /HTTP 502/,
+  },
+  {
+    title: 'the network is down (fetch TypeError): can’t reach',
+    replies: [
+      () => {
+        throw new TypeError('Failed to fetch');
+      },
+    ],
+    kind: 'offline',
+    message: `Can't reach ${BASE}: check the address, your network or VPN.`,
+  },
+  {
+    title: 'a manual redirect in the browser (opaque): a login or SSO page is in the way',
+    replies: [opaqueRedirect],
+    kind: 'login-redirect',
+    message: `The server answered with a login page instead of data: a single sign-on proxy or the server's login is in the way. Open ${BASE} in a tab, sign in, and try again.`,
+  },
+  {
+    title: 'a 302 to the login page',
+    replies: [new Response(null, { status: 302, headers: { location: `${BASE}/login` } })],
+    kind: 'login-redirect',
+    status: 302,
+    message: /login page instead of data/,
+    calls: 1,
+  },
+  {
+    title: 'Bitbucket’s login form served with 200',
+    replies: [html(LOGIN_PAGE)],
+    kind: 'login-redirect',
+    message: /login page instead of data/,
+  },
+  {
+    title: 'a login form fragment labelled as JSON (a proxy rewriting answers)',
+    replies: [
+      new Response('  <form action="/j_atl_security_check"><input name="j_username"></form>', {
+        headers: { 'content-type': 'application/json' },
       }),
+    ],
+    kind: 'login-redirect',
+    message: /login page instead of data/,
+  },
+  {
+    title: 'a login form served with 401',
+    replies: [html(LOGIN_PAGE, 401)],
+    kind: 'login-redirect',
+    message: /login page instead of data/,
+    calls: 1,
+  },
+  {
+    title: 'some other web page: not JSON',
+    replies: [html('<!DOCTYPE html><html><body><h1>Intranet</h1></body></html>')],
+    kind: 'not-json',
+    message: `${BASE} answered with a web page instead of data. Check that the address is your Bitbucket server, including any path such as /bitbucket.`,
+  },
+  {
+    title: 'a body that is not JSON at all',
+    replies: [new Response('OK', { headers: { 'content-type': 'application/json' } })],
+    kind: 'not-json',
+    message: /instead of data/,
+  },
+  {
+    title: 'JSON in the wrong shape: invalid response',
+    replies: [json({ slug: 42 })],
+    operation: 'repos.get',
+    kind: 'invalid-response',
+    status: 200,
+    message:
+      "The server's answer to reading a repository was not in the expected shape. A proxy in front of Bitbucket may be changing answers; if not, please report it.",
+  },
+];
+
+describe('failures, each with its sentence', () => {
+  it.each(FAILURES)('$title', async (c) => {
+    const f = fakeFetch(...c.replies);
+    const operation = c.operation ?? 'repos.list';
+    const schema = c.kind === 'invalid-response' ? RepositorySchema : undefined;
+    const e = await failure(
+      client(f.fn, c.token === false ? { token: undefined } : {}).request(
+        c.method ?? 'GET',
+        '/rest/api/1.0/projects/PRJ/repos/r',
+        { operation, schema },
+      ),
     );
-    expect((await failure(client(login.fn).get('/a', { operation: 'repos.list' }))).kind).toBe(
-      'login-redirect',
-    );
-    const page = fakeFetch(
-      new Response('<html><h1>Intranet</h1></html>', { headers: { 'content-type': 'text/html' } }),
-    );
-    const e = await failure(client(page.fn).get('/a', { operation: 'repos.list' }));
-    expect(e.kind).toBe('not-json');
-    expect(e.message).toMatch(/answered with a web page instead of data/);
+    expect(e.kind).toBe(c.kind);
+    expect(e.operation).toBe(operation);
+    if (typeof c.message === 'string') expect(e.message).toBe(c.message);
+    else expect(e.message).toMatch(c.message);
+    if (c.status !== undefined) expect(e.status).toBe(c.status);
+    if (c.calls !== undefined) expect(f.calls).toHaveLength(c.calls);
+    if (c.extra) expect(e).toMatchObject(c.extra);
+    if (c.extra && 'requiredPermission' in c.extra && c.extra.requiredPermission === undefined) {
+      expect(e.requiredPermission).toBeUndefined();
+    }
   });
 
-  it('errors survive the trip through the message protocol', () => {
-    const e = new BitbucketError('rate-limited', 'wait', { status: 429, retryAfterSeconds: 3 });
-    const again = BitbucketError.fromJSON(JSON.parse(JSON.stringify(e.toJSON())));
-    expect(again).toMatchObject({ kind: 'rate-limited', message: 'wait', status: 429, retryAfterSeconds: 3 });
+  it('the catalogue covers every kind the client itself produces', () => {
+    const produced = new Set(FAILURES.map((c) => c.kind));
+    produced.add('timeout'); // below, with a hanging server
+    const onlyFromVerification: BitbucketErrorKind[] = ['not-bitbucket', 'unsupported-version'];
+    expect([...produced].sort()).toEqual(
+      BITBUCKET_ERROR_KINDS.filter((k) => !onlyFromVerification.includes(k)).sort(),
+    );
+  });
+
+  it('a 401 is never retried, whatever the method and body', async () => {
+    for (const body of [errorBody('com.atlassian.bitbucket.AuthorisationException', 'no'), {}, 'x']) {
+      const f = fakeFetch(json(body, 401, { 'retry-after': '1' }));
+      await failure(client(f.fn).get('/rest/api/1.0/repos', { operation: 'repos.list' }));
+      expect(f.calls).toHaveLength(1);
+    }
+  });
+
+  it('429 then 200 on a read: waits as asked, then succeeds', async () => {
+    const waits: number[] = [];
+    const f = fakeFetch(json(errorBody(null, 'slow down'), 429, { 'retry-after': '3' }), json({ ok: true }));
+    const res = await client(f.fn, { sleep: async (ms) => void waits.push(ms) }).get('/rest/api/1.0/repos', {
+      operation: 'repos.list',
+    });
+    expect(res.data).toEqual({ ok: true });
+    expect(waits).toEqual([3000]);
+  });
+
+  it('503 then 200 on a read: one short wait, then the data', async () => {
+    const waits: number[] = [];
+    const f = fakeFetch(html('<h1>Service Unavailable</h1>', 503), json({ ok: true }));
+    const res = await client(f.fn, { sleep: async (ms) => void waits.push(ms) }).get('/rest/api/1.0/repos', {
+      operation: 'repos.list',
+    });
+    expect(res.data).toEqual({ ok: true });
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeLessThanOrEqual(10_000);
+  });
+
+  it('a server that does not answer in time: a timeout, not "offline"', async () => {
+    const e = await failure(
+      client(hangingFetch, { timeoutMs: 20 }).get('/rest/api/1.0/repos', { operation: 'repos.list' }),
+    );
+    expect(e.kind).toBe('timeout');
+    expect(e.message).toBe(`${BASE} did not answer within 1 s. Check your network or VPN and try again.`);
+  });
+
+  it('the caller’s own abort stays an AbortError: during the request, before it, and while waiting to retry', async () => {
+    const during = new AbortController();
+    const pending = client(hangingFetch).get('/rest/api/1.0/repos', {
+      operation: 'repos.list',
+      signal: during.signal,
+    });
+    during.abort();
+    await expect(pending).rejects.toHaveProperty('name', 'AbortError');
+
+    const f = fakeFetch(json({}));
+    await expect(
+      client(f.fn).get('/rest/api/1.0/repos', { operation: 'repos.list', signal: AbortSignal.abort() }),
+    ).rejects.toHaveProperty('name', 'AbortError');
+    expect(f.calls).toHaveLength(0);
+
+    const waiting = new AbortController();
+    const limited = fakeFetch(json({}, 429, { 'retry-after': '5' }));
+    const slowSleep = () => new Promise<void>((resolve) => setTimeout(resolve, 1000));
+    const retrying = client(limited.fn, { sleep: slowSleep }).get('/rest/api/1.0/repos', {
+      operation: 'repos.list',
+      signal: waiting.signal,
+    });
+    setTimeout(() => waiting.abort(), 10);
+    await expect(retrying).rejects.toHaveProperty('name', 'AbortError');
+    expect(limited.calls).toHaveLength(1);
+  });
+
+  it('the token never reaches a message, even when the server echoes it', async () => {
+    const f = fakeFetch(json(errorBody(null, `Token ${TOKEN} is not valid for this operation`), 400));
+    const e = await failure(client(f.fn).post('/rest/api/1.0/x', { operation: 'files.edit', body: {} }));
+    expect(e.serverMessages).toEqual(['Token [token] is not valid for this operation']);
+  });
+
+  it('errors survive the trip through the message channel', () => {
+    const e = new BitbucketError('missing-permission', 'Your token lacks …', {
+      status: 401,
+      requiredPermission: 'REPO_WRITE',
+      operation: 'files.edit',
+      serverMessages: ['no'],
+    });
+    const wire: unknown = JSON.parse(JSON.stringify(e));
+    expect(wire).toEqual({
+      kind: 'missing-permission',
+      message: 'Your token lacks …',
+      status: 401,
+      requiredPermission: 'REPO_WRITE',
+    });
+    const again = BitbucketError.parse(wire);
+    expect(again).toBeInstanceOf(BitbucketError);
+    expect(again).toMatchObject({
+      kind: 'missing-permission',
+      status: 401,
+      requiredPermission: 'REPO_WRITE',
+    });
+    expect(
+      BitbucketError.fromJSON({ kind: 'rate-limited', message: 'wait', retryAfterSeconds: 3 }),
+    ).toMatchObject({
+      kind: 'rate-limited',
+      retryAfterSeconds: 3,
+      serverMessages: [],
+    });
+    expect(BitbucketError.parse({ kind: 'nonsense', message: 'x' })).toBeNull();
   });
 });
 
 describe('paging', () => {
-  const page = (values: number[], start: number, isLastPage: boolean, nextPageStart?: number) =>
+  const page = (values: unknown[], start: number, isLastPage: boolean, nextPageStart?: number) =>
     json({
       size: values.length,
       limit: 2,
@@ -298,8 +620,9 @@ describe('paging', () => {
       values,
       ...(nextPageStart !== undefined ? { nextPageStart } : {}),
     });
+  const startsOf = (calls: Call[]) => calls.map((c) => new URL(c.url).searchParams.get('start'));
 
-  it('follows nextPageStart until isLastPage', async () => {
+  it('follows nextPageStart across three pages until isLastPage', async () => {
     const f = fakeFetch(page([1, 2], 0, false, 2), page([3, 4], 2, false, 4), page([5], 4, true));
     const all = await client(f.fn).getAllPages('/rest/api/1.0/repos', {
       operation: 'repos.list',
@@ -315,59 +638,83 @@ describe('paging', () => {
     ]);
   });
 
-  it('stops when nextPageStart does not move forward, and at maxPages', async () => {
-    const stuck = fakeFetch(page([1], 0, false, 1), page([2], 1, false, 1));
-    expect(
-      await client(stuck.fn).getAllPages('/r', { operation: 'repos.list', itemSchema: v.number() }),
-    ).toEqual([1, 2]);
-    expect(stuck.calls).toHaveLength(2);
-    const endless = fakeFetch(() => {
-      const n = endless.calls.length;
-      return page([n], n, false, n + 1);
-    });
-    const some = await client(endless.fn).getAllPages('/r', {
+  it('asks for 100 per page by default', async () => {
+    const f = fakeFetch(page([], 0, true));
+    await client(f.fn).getAllPages('/rest/api/1.0/repos', {
       operation: 'repos.list',
       itemSchema: v.number(),
-      maxPages: 3,
     });
-    expect(some).toHaveLength(3);
+    expect(new URL(f.calls[0]!.url).searchParams.get('limit')).toBe('100');
   });
 
-  it('reads the real paged repository list', async () => {
+  it('stops when nextPageStart does not move forward', async () => {
+    const f = fakeFetch(page([1], 0, false, 1), page([2], 1, false, 1), page([3], 1, false, 1));
+    const all = await client(f.fn).getAllPages('/rest/api/1.0/repos', {
+      operation: 'repos.list',
+      itemSchema: v.number(),
+    });
+    expect(all).toEqual([1, 2]);
+    expect(startsOf(f.calls)).toEqual(['0', '1']);
+  });
+
+  it('stops when nextPageStart is missing, even if isLastPage is false (real answer)', async () => {
     const f = fakeFetch(json(fixture('repos.json')));
     const repos = await client(f.fn).getAllPages('/rest/api/1.0/repos', {
       operation: 'repos.list',
       itemSchema: RepositorySchema,
     });
-    expect(repos.length).toBeGreaterThan(0);
-    expect(repos[0]!.project.key).toBeTruthy();
-  });
-});
-
-describe('clone links', () => {
-  it('picks http and ssh by name whatever the order, and strips the user name from http', () => {
-    const repo = JSON.parse(fixture('repo.json'));
-    const links = cloneLinks(repo);
-    expect(links.ssh).toMatch(/^ssh:\/\//);
-    expect(links.http).toMatch(/^https?:\/\//);
-    expect(links.http).not.toContain('@');
-    expect(
-      cloneLinks({
-        links: {
-          clone: [
-            { href: 'ssh://git@h:7999/prj/r.git', name: 'ssh' },
-            { href: 'https://jdoe@h/scm/prj/r.git', name: 'http' },
-          ],
-        },
-      }),
-    ).toEqual({ ssh: 'ssh://git@h:7999/prj/r.git', http: 'https://h/scm/prj/r.git' });
+    expect(f.calls).toHaveLength(1);
+    expect(repos.map((r) => `${r.project.key}/${r.slug}`)).toEqual(['PRJ/my-repo', 'PRJ/quux']);
   });
 
-  it('copes with clone links missing (protocols turned off)', () => {
-    expect(cloneLinks({ links: {} })).toEqual({});
-    expect(cloneLinks({})).toEqual({});
-    expect(cloneLinks({ links: { clone: [{ href: 'ssh://git@h/x.git', name: 'ssh' }] } })).toEqual({
-      ssh: 'ssh://git@h/x.git',
+  it('stops after maxPages', async () => {
+    const f = fakeFetch(({ url }) => {
+      const start = Number(new URL(url).searchParams.get('start'));
+      return page([start], start, false, start + 1);
     });
+    const some = await client(f.fn).getAllPages('/rest/api/1.0/repos', {
+      operation: 'repos.list',
+      itemSchema: v.number(),
+      maxPages: 3,
+    });
+    expect(some).toEqual([0, 1, 2]);
+  });
+
+  it('pages() yields page by page and stops fetching when the caller stops reading', async () => {
+    const f = fakeFetch(page([1, 2], 0, false, 2), page([3, 4], 2, false, 4), page([5], 4, true));
+    const seen: number[][] = [];
+    for await (const items of client(f.fn).pages('/rest/api/1.0/repos', {
+      operation: 'repos.list',
+      itemSchema: v.number(),
+      limit: 2,
+    })) {
+      seen.push(items);
+      if (seen.length === 2) break;
+    }
+    expect(seen).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(f.calls).toHaveLength(2);
+  });
+
+  it('an item in the wrong shape, or a body that is not a page: invalid response', async () => {
+    const bad = fakeFetch(page([1, 'two'], 0, true));
+    const e = await failure(
+      client(bad.fn).getAllPages('/rest/api/1.0/repos', { operation: 'repos.list', itemSchema: v.number() }),
+    );
+    expect(e.kind).toBe('invalid-response');
+    expect(String(e.cause)).toContain('1');
+    const notPaged = fakeFetch(json([1, 2]));
+    expect(
+      (
+        await failure(
+          client(notPaged.fn).getAllPages('/rest/api/1.0/repos', {
+            operation: 'repos.list',
+            itemSchema: v.number(),
+          }),
+        )
+      ).kind,
+    ).toBe('invalid-response');
   });
 });

@@ -122,3 +122,21 @@ describe('connect (background) against the simulator', () => {
     expect(await db.profiles.count()).toBe(1);
   });
 });
+
+describe('server versions at connect', () => {
+  it('a version newer than the release table connects without a warning', async () => {
+    const newer = await startSimulator({ strict: true, version: '11.0.0' });
+    try {
+      const db = fresh();
+      const { profile, warnings } = await profiles.connect(db, {
+        serverUrl: newer.url,
+        token: newer.createToken('alice', ['PROJECT_READ', 'REPO_WRITE']),
+      });
+      expect(profile).toMatchObject({ serverVersion: '11.0.0', supportStatus: 'unknown-newer' });
+      expect(profile.supportMessage).toBeUndefined();
+      expect(warnings).toEqual([]);
+    } finally {
+      await newer.close();
+    }
+  });
+});
