@@ -792,6 +792,14 @@ export async function handlePage(env: Env, req: Req): Promise<Reply> {
 
   if (method !== 'GET') return notFound(env, req);
 
+  // A repository of a project (or personal project): an unknown one is 404 only when the project is visible.
+  const repoIn = (project: Project, slug: string): Reply => {
+    const repo = model.repo(project.key, slug);
+    if (!repo)
+      return model.canViewProject(req.principal, project) ? notFound(env, req) : notPermitted(env, req);
+    return repoRoute(env, req, repo, parts.slice(4));
+  };
+
   if (a === 'projects' && b) {
     const project = model.project(b);
     if (!project) return notFound(env, req);
@@ -799,12 +807,7 @@ export async function handlePage(env: Env, req: Req): Promise<Reply> {
       if (project.owner) return redirect(`${base}${projectPath(project)}`);
       return projectPage(env, req, project);
     }
-    if (c === 'repos' && d) {
-      const repo = model.repo(project.key, d);
-      if (!repo)
-        return model.canViewProject(req.principal, project) ? notFound(env, req) : notPermitted(env, req);
-      return repoRoute(env, req, repo, parts.slice(4));
-    }
+    if (c === 'repos' && d) return repoIn(project, d);
     return notFound(env, req);
   }
 
@@ -814,12 +817,7 @@ export async function handlePage(env: Env, req: Req): Promise<Reply> {
     if (parts.length === 3 && c === 'avatar.png') return avatar(user);
     const project = model.personalProject(user);
     if (parts.length === 2) return projectPage(env, req, project);
-    if (c === 'repos' && d) {
-      const repo = model.repo(project.key, d);
-      if (!repo)
-        return model.canViewProject(req.principal, project) ? notFound(env, req) : notPermitted(env, req);
-      return repoRoute(env, req, repo, parts.slice(4));
-    }
+    if (c === 'repos' && d) return repoIn(project, d);
   }
 
   return notFound(env, req);

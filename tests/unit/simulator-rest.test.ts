@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_TOKENS, type Simulator, startSimulator } from '../../simulator/index';
+import type { Page } from '../../simulator/json';
 
-interface Page<T> {
-  size: number;
-  limit: number;
-  isLastPage: boolean;
-  start: number;
-  nextPageStart?: number;
-  values: T[];
-}
 interface Repo {
   id: number;
   slug: string;
