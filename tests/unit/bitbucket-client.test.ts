@@ -10,6 +10,7 @@ import { BITBUCKET_ERROR_KINDS, BitbucketError, type BitbucketErrorKind } from '
 import type { OperationId } from '../../lib/bitbucket/permissions';
 import { RepositorySchema } from '../../lib/bitbucket/repos';
 import { UserSchema } from '../../lib/bitbucket/users';
+import { expectFailure } from './support/bitbucket-failure';
 
 const FIXTURES = new URL('../../../shared/reference/bitbucket/fixtures/go-scm-stash/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8');
@@ -56,21 +57,7 @@ const hangingFetch: typeof fetch = (_input, init) =>
 const client = (f: typeof fetch, extra: Partial<BitbucketClientOptions> = {}) =>
   new BitbucketClient({ baseUrl: BASE, token: TOKEN, fetch: f, sleep: async () => {}, ...extra });
 
-/** The BitbucketError a request fails with; also checks the token is in none of what it carries. */
-async function failure(promise: Promise<unknown>): Promise<BitbucketError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(BitbucketError);
-    const e = error as BitbucketError;
-    expect(e.message).not.toContain(TOKEN);
-    expect(e.serverMessages.join(' ')).not.toContain(TOKEN);
-    expect(JSON.stringify(e.toJSON())).not.toContain(TOKEN);
-    expect(String(e.cause ?? '')).not.toContain(TOKEN);
-    return e;
-  }
-  throw new Error('expected the request to fail');
-}
+const failure = (promise: Promise<unknown>) => expectFailure(promise, TOKEN);
 
 describe('what the client sends', () => {
   it('Bearer token, Accept JSON, no cookies, redirects not followed, context path kept', async () => {

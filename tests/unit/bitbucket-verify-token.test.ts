@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BitbucketError } from '../../lib/bitbucket/errors';
 import { verifyConnection } from '../../lib/bitbucket/verify-token';
+import { expectFailure } from './support/bitbucket-failure';
 
 const FIXTURES = new URL('../../../shared/reference/bitbucket/fixtures/go-scm-stash/', import.meta.url);
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
@@ -90,18 +91,7 @@ function healthy(overrides: Record<string, Route> = {}) {
   });
 }
 
-async function failure(promise: Promise<unknown>): Promise<BitbucketError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(BitbucketError);
-    const e = error as BitbucketError;
-    expect(e.message).not.toContain(TOKEN);
-    expect(JSON.stringify(e.toJSON())).not.toContain(TOKEN);
-    return e;
-  }
-  throw new Error('expected verification to fail');
-}
+const failure = (promise: Promise<unknown>) => expectFailure(promise, TOKEN);
 
 const verify = (s: { fetch: typeof fetch }) =>
   verifyConnection({ baseUrl: BASE, token: TOKEN, fetch: s.fetch, today: TODAY });
