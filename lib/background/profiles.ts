@@ -1,8 +1,11 @@
 import { normaliseServerUrl } from '../bitbucket/server-url';
+import { checkTokenFormat } from '../bitbucket/token-format';
 import { type VerifiedConnection, verifyConnection } from '../bitbucket/verify-token';
 import type { CompanionDb, ProfileRecord } from '../db/schema';
 import { openSecret, sealSecret } from '../db/secrets';
+import { capText, LIMITS } from '../messaging/limits';
 import type { ProfileSummary } from '../messaging/protocol';
+import { type HostAccessCheck, requireHostAccess } from './host-access';
 import { UserFacingError } from './router';
 
 const ACTIVE_PROFILE_KEY = 'activeProfileId';
@@ -49,6 +52,19 @@ function warningsFor(profile: ProfileRecord): string[] {
   return warnings;
 }
 
+/** The label a new profile gets: "Display Name @ host", within the one label limit. */
+export function defaultLabel(displayName: string, host: string): string {
+  const suffix = ` @ ${capText(host, 60)}`;
+  return `${capText(displayName.trim() || '?', LIMITS.label - Array.from(suffix).length)}${suffix}`;
+}
+
+export interface ProfileDeps {
+  fetch?: typeof fetch;
+  now?: () => number;
+  /** Whether the browser lets the extension reach the server (default: the permissions API). */
+  hostAccess?: HostAccessCheck;
+}
+
 export interface ConnectInput {
   serverUrl: string;
   token: string;
@@ -57,74 +73,86 @@ export interface ConnectInput {
 
 /**
  * Verifies a server URL + token and saves (or updates) the profile. Nothing is written unless the
- * whole verification succeeded.
+ * whole verification succeeded. Connecting an account that already has a profile on the server
+ * updates that profile (its new token) instead of making a second one.
  */
 export async function connect(
   db: CompanionDb,
   input: ConnectInput,
-  deps: { fetch?: typeof fetch; now?: () => number } = {},
-): Promise<{ profile: ProfileSummary; warnings: string[] }> {
+  deps: ProfileDeps = {},
+): Promise<{ profile: ProfileSummary; warnings: string[]; updated: boolean }> {
   const url = normaliseServerUrl(input.serverUrl);
   if (!url.ok) throw new UserFacingError('bad-url', url.message);
-  const token = input.token.trim();
-  if (!token) throw new UserFacingError('bad-token', 'Paste an HTTP access token first.');
-  if (/\s/.test(token)) {
-    throw new UserFacingError('bad-token', 'That token contains spaces: copy it again from the token page.');
-  }
-  const existing = input.profileId ? await db.profiles.get(input.profileId) : undefined;
-  if (input.profileId && !existing) throw new UserFacingError('not-found', 'That profile no longer exists.');
+  const format = checkTokenFormat(input.token);
+  if (!format.ok) throw new UserFacingError('bad-token', format.message);
+  const { token } = format;
+  const replacing = input.profileId ? await db.profiles.get(input.profileId) : undefined;
+  if (input.profileId && !replacing) throw new UserFacingError('not-found', 'That profile no longer exists.');
+  await requireHostAccess(url.baseUrl, deps.hostAccess);
 
   const verified = await verifyConnection({
     baseUrl: url.baseUrl,
     token,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
-  if (existing && (existing.baseUrl !== url.baseUrl || existing.user.slug !== verified.user.slug)) {
+  if (replacing && (replacing.baseUrl !== url.baseUrl || replacing.user.slug !== verified.user.slug)) {
     throw new UserFacingError(
       'wrong-account',
-      `This token belongs to ${verified.user.displayName} on ${url.baseUrl}, not to ${existing.user.displayName} on ${existing.baseUrl}. Connect it as a new profile instead.`,
+      `This token belongs to ${verified.user.displayName} on ${url.baseUrl}, not to ${replacing.user.displayName} on ${replacing.baseUrl}. Connect it as a new profile instead.`,
     );
   }
   const now = deps.now?.() ?? Date.now();
   const sealed = await sealSecret(db, token);
   const host = new URL(url.baseUrl).host;
-  const record: ProfileRecord = {
-    id: existing?.id ?? crypto.randomUUID(),
-    label: existing?.label ?? `${verified.user.displayName} @ ${host}`,
-    baseUrl: url.baseUrl,
-    origin: url.origin,
-    user: {
-      id: verified.user.id,
-      name: verified.user.name,
-      slug: verified.user.slug,
-      displayName: verified.user.displayName,
-      ...(verified.user.emailAddress ? { emailAddress: verified.user.emailAddress } : {}),
-    },
-    server: serverOf(verified),
-    access: verified.access,
-    token: sealed,
-    createdAt: existing?.createdAt ?? now,
-    verifiedAt: now,
-    lastUsedAt: now,
-  };
-  await db.transaction('rw', db.profiles, db.settings, async () => {
+  return db.transaction('rw', db.profiles, db.settings, async () => {
+    const existing =
+      replacing ??
+      (await db.profiles.where('origin').equals(url.origin).toArray()).find(
+        (p) => p.baseUrl === url.baseUrl && p.user.slug === verified.user.slug,
+      );
+    const record: ProfileRecord = {
+      id: existing?.id ?? crypto.randomUUID(),
+      label: existing?.label ?? defaultLabel(verified.user.displayName, host),
+      baseUrl: url.baseUrl,
+      origin: url.origin,
+      user: {
+        id: verified.user.id,
+        name: verified.user.name,
+        slug: verified.user.slug,
+        displayName: verified.user.displayName,
+        ...(verified.user.emailAddress ? { emailAddress: verified.user.emailAddress } : {}),
+      },
+      server: serverOf(verified),
+      access: verified.access,
+      token: sealed,
+      createdAt: existing?.createdAt ?? now,
+      verifiedAt: now,
+      lastUsedAt: now,
+    };
     await db.profiles.put(record);
     await db.settings.put({ key: ACTIVE_PROFILE_KEY, value: record.id });
+    const warnings = warningsFor(record);
+    if (existing && !replacing) {
+      warnings.unshift(
+        `You already had the profile “${record.label}” for this account on this server: it now uses the new token.`,
+      );
+    }
+    return { profile: summarise(record), warnings, updated: Boolean(existing) };
   });
-  return { profile: summarise(record), warnings: warningsFor(record) };
 }
 
 /** Verifies a saved profile's token again and records what the server says now. */
 export async function check(
   db: CompanionDb,
   profileId: string,
-  deps: { fetch?: typeof fetch; now?: () => number } = {},
+  deps: ProfileDeps = {},
 ): Promise<{ profile: ProfileSummary; warnings: string[] }> {
   const profile = await db.profiles.get(profileId);
   if (!profile) throw new UserFacingError('not-found', 'That profile no longer exists.');
   if (!profile.token) {
     throw new UserFacingError('bad-token', 'This profile has no token yet: use “Replace token” to add one.');
   }
+  await requireHostAccess(profile.baseUrl, deps.hostAccess);
   const token = await openSecret(db, profile.token);
   const verified = await verifyConnection({
     baseUrl: profile.baseUrl,

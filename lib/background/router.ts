@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { browser } from 'wxt/browser';
 import {
+  INPUT_SENTENCES,
   type Reply,
   type RequestOf,
   RequestSchema,
@@ -8,7 +9,7 @@ import {
   type ResponseMap,
   type SerializedFailure,
 } from '../messaging/protocol';
-import { checkSender, type SenderInfo } from '../messaging/sender-policy';
+import { checkSender, isExtensionPage, type SenderInfo } from '../messaging/sender-policy';
 
 export interface HandlerContext {
   from: 'extension-page' | 'content-script';
@@ -49,15 +50,33 @@ export class UserFacingError extends Error {
 }
 
 /**
+ * What the extension's own pages are told when their request fails its schema: the schema's own
+ * sentence for input a user typed (too long, empty), otherwise that the request was malformed.
+ */
+export function refusedInput(issues: readonly v.BaseIssue<unknown>[]): SerializedFailure {
+  const said = issues.find((issue) => INPUT_SENTENCES.has(issue.message));
+  return {
+    kind: 'bad-input',
+    message:
+      said?.message ??
+      'The extension sent the background a request it could not read. Reload the page and try again; nothing was changed.',
+  };
+}
+
+/**
  * Listens for protocol messages: validates each one, checks its sender, then runs its handler.
- * Invalid or unauthorised messages get no answer at all, so a probing page learns nothing.
+ * Invalid or unauthorised messages from web pages get no answer at all, so a probing page learns
+ * nothing; the extension's own pages are told what was wrong with their input.
  */
 export function listen(handlers: Handlers, connectedOrigins: () => Promise<ReadonlySet<string>>): void {
   const extensionId = browser.runtime.id;
   const extensionOrigin = new URL(browser.runtime.getURL('/')).origin;
   browser.runtime.onMessage.addListener((message: unknown, sender: SenderInfo) => {
     const parsed = v.safeParse(RequestSchema, message);
-    if (!parsed.success) return undefined;
+    if (!parsed.success) {
+      if (!isExtensionPage(sender, { extensionId, extensionOrigin })) return undefined;
+      return Promise.resolve({ ok: false, error: refusedInput(parsed.issues) });
+    }
     const request = parsed.output;
     return (async (): Promise<Reply<RequestType> | undefined> => {
       const verdict = checkSender(request.type, sender, {

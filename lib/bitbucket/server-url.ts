@@ -1,3 +1,6 @@
+import { LIMITS, TOO_LONG } from '../messaging/limits';
+import { looksLikeToken } from './token-format';
+
 /**
  * Turning what a user pastes into a server base URL (origin + context path), and the URLs and
  * host-permission match patterns derived from it.
@@ -34,6 +37,15 @@ const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 export function normaliseServerUrl(input: string): NormalisedServerUrl {
   const text = input.trim();
   if (!text) return { ok: false, message: 'Enter the address of your Bitbucket server.' };
+  if (text.length > LIMITS.serverUrl) return { ok: false, message: TOO_LONG.serverUrl };
+  // Checked before anything else: a token taken for a host name would go out as a DNS lookup.
+  if (looksLikeToken(text)) {
+    return {
+      ok: false,
+      message:
+        'This looks like a token, not a server address. Enter the address you open in the browser, like https://bitbucket.example.com, and paste the token below.',
+    };
+  }
   let url: URL;
   try {
     url = new URL(HAS_SCHEME.test(text) ? text : `https://${text}`);

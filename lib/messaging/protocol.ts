@@ -4,6 +4,7 @@
  * sender is checked (see sender-policy.ts). No response type contains a token.
  */
 import * as v from 'valibot';
+import { LIMITS, TOO_LONG } from './limits';
 
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(100));
 
@@ -23,8 +24,8 @@ export type PageContext = v.InferOutput<typeof PageContextSchema>;
 export const RequestSchema = v.variant('type', [
   v.object({
     type: v.literal('connect'),
-    serverUrl: v.pipe(v.string(), v.maxLength(2000)),
-    token: v.pipe(v.string(), v.maxLength(1000)),
+    serverUrl: v.pipe(v.string(), v.maxLength(LIMITS.serverUrl, TOO_LONG.serverUrl)),
+    token: v.pipe(v.string(), v.maxLength(LIMITS.token, TOO_LONG.token)),
     /** Replace the token of this profile instead of creating a new one. */
     profileId: v.optional(Id),
   }),
@@ -32,7 +33,12 @@ export const RequestSchema = v.variant('type', [
   v.object({
     type: v.literal('profiles.rename'),
     profileId: Id,
-    label: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(120)),
+    label: v.pipe(
+      v.string(),
+      v.trim(),
+      v.minLength(1, 'Give the profile a name.'),
+      v.maxLength(LIMITS.label, TOO_LONG.label),
+    ),
   }),
   v.object({ type: v.literal('profiles.remove'), profileId: Id }),
   /** Verify the stored token again: who it is, server version, access. */
@@ -40,12 +46,18 @@ export const RequestSchema = v.variant('type', [
   v.object({
     type: v.literal('profiles.export'),
     /** With a passphrase, tokens are included inside an OpenPGP password-encrypted file. */
-    passphrase: v.optional(v.pipe(v.string(), v.minLength(8), v.maxLength(1000))),
+    passphrase: v.optional(
+      v.pipe(
+        v.string(),
+        v.minLength(8, 'Choose a passphrase of at least 8 characters to include tokens.'),
+        v.maxLength(LIMITS.passphrase, TOO_LONG.passphrase),
+      ),
+    ),
   }),
   v.object({
     type: v.literal('profiles.import'),
-    content: v.pipe(v.string(), v.maxLength(5_000_000)),
-    passphrase: v.optional(v.pipe(v.string(), v.maxLength(1000))),
+    content: v.pipe(v.string(), v.maxLength(LIMITS.importFile, TOO_LONG.importFile)),
+    passphrase: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.passphrase, TOO_LONG.passphrase))),
   }),
   v.object({ type: v.literal('page.report'), context: PageContextSchema }),
   v.object({ type: v.literal('tab.context'), tabId: v.pipe(v.number(), v.integer()) }),
@@ -67,8 +79,16 @@ export interface ProfileSummary {
   access: { repoRead: boolean; repoWrite: boolean; repoAdmin: boolean; projectAdmin: boolean };
 }
 
+/** Every sentence a request schema carries: what the extension's own pages are told when input is refused. */
+export const INPUT_SENTENCES: ReadonlySet<string> = new Set<string>([
+  ...Object.values(TOO_LONG),
+  'Give the profile a name.',
+  'Choose a passphrase of at least 8 characters to include tokens.',
+]);
+
 export interface ResponseMap {
-  connect: { profile: ProfileSummary; warnings: string[] };
+  /** `updated`: the server and account already had a profile, which now has the new token. */
+  connect: { profile: ProfileSummary; warnings: string[]; updated: boolean };
   'profiles.activate': null;
   'profiles.rename': null;
   'profiles.remove': null;

@@ -13,6 +13,14 @@ export type SenderVerdict =
   | { allowed: true; from: 'content-script'; origin: string; tabId: number }
   | { allowed: false; reason: string };
 
+/** Whether a message comes from one of this extension's own pages (popup, options). */
+export function isExtensionPage(
+  sender: SenderInfo,
+  ctx: { extensionId: string; extensionOrigin: string },
+): boolean {
+  return sender.id === ctx.extensionId && (sender.url ?? '').startsWith(`${ctx.extensionOrigin}/`);
+}
+
 /**
  * Who may send what. Extension pages (popup, options) may send every type. A content script may
  * send only its few types, only from a top frame of an origin that has a connected profile.
@@ -24,7 +32,7 @@ export function checkSender(
 ): SenderVerdict {
   if (sender.id !== ctx.extensionId) return { allowed: false, reason: 'message from another extension' };
   const url = sender.url ?? '';
-  if (url.startsWith(ctx.extensionOrigin)) return { allowed: true, from: 'extension-page' };
+  if (isExtensionPage(sender, ctx)) return { allowed: true, from: 'extension-page' };
   if (!sender.tab || typeof sender.tab.id !== 'number') return { allowed: false, reason: 'no tab' };
   if (sender.frameId !== undefined && sender.frameId !== 0) return { allowed: false, reason: 'sub-frame' };
   let origin: string;

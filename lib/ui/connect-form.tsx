@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { normaliseServerUrl, originPattern, tokenPageUrl } from '../bitbucket/server-url';
+import { checkTokenFormat } from '../bitbucket/token-format';
 import { ask, RequestFailure } from '../messaging/client';
 import type { ProfileSummary } from '../messaging/protocol';
 import { StatusLine } from './status-line';
@@ -16,7 +17,7 @@ type Status =
   | { state: 'idle' }
   | { state: 'working'; step: string }
   | { state: 'failed'; message: string }
-  | { state: 'done'; profile: ProfileSummary; warnings: string[] };
+  | { state: 'done'; profile: ProfileSummary; warnings: string[]; updated: boolean };
 
 function permissionPattern(baseUrl: string): string {
   return originPattern(baseUrl, { firefox: import.meta.env.FIREFOX });
@@ -33,6 +34,7 @@ export function ConnectForm({ replacing, onDone, onCancel }: ConnectFormProps) {
   const [alreadyGranted, setAlreadyGranted] = useState(false);
 
   const normalised = normaliseServerUrl(serverUrl);
+  const tokenProblem = token.trim() ? checkTokenFormat(token) : null;
   const baseUrl = normalised.ok ? normalised.baseUrl : null;
 
   useEffect(() => {
@@ -58,8 +60,10 @@ export function ConnectForm({ replacing, onDone, onCancel }: ConnectFormProps) {
       setStatus({ state: 'failed', message: normalised.message });
       return;
     }
-    if (!token.trim()) {
-      setStatus({ state: 'failed', message: 'Paste an HTTP access token first.' });
+    // What can be told from here is never sent: no permission prompt, no request.
+    const format = checkTokenFormat(token);
+    if (!format.ok) {
+      setStatus({ state: 'failed', message: format.message });
       return;
     }
     const pattern = permissionPattern(normalised.baseUrl);
@@ -84,7 +88,7 @@ export function ConnectForm({ replacing, onDone, onCancel }: ConnectFormProps) {
       const result = await ask({
         type: 'connect',
         serverUrl: normalised.baseUrl,
-        token,
+        token: format.token,
         ...(replacing ? { profileId: replacing.id } : {}),
       });
       setToken('');
@@ -117,8 +121,14 @@ export function ConnectForm({ replacing, onDone, onCancel }: ConnectFormProps) {
           readOnly={Boolean(replacing)}
           onInput={(e) => setServerUrl(e.currentTarget.value)}
           autoFocus={!replacing}
+          aria-invalid={!normalised.ok && serverUrl.trim() !== ''}
+          aria-describedby={!normalised.ok && serverUrl.trim() !== '' ? 'url-problem' : undefined}
         />
-        {!normalised.ok && serverUrl.trim() !== '' && <div class="hint">{normalised.message}</div>}
+        {!normalised.ok && serverUrl.trim() !== '' && (
+          <div class="hint url-problem" id="url-problem">
+            {normalised.message}
+          </div>
+        )}
         {normalised.ok && normalised.baseUrl !== serverUrl.trim() && (
           <div class="hint server-preview">Server: {normalised.baseUrl}</div>
         )}
@@ -134,7 +144,14 @@ export function ConnectForm({ replacing, onDone, onCancel }: ConnectFormProps) {
           value={token}
           onInput={(e) => setToken(e.currentTarget.value)}
           autoFocus={Boolean(replacing)}
+          aria-invalid={tokenProblem?.ok === false}
+          aria-describedby={tokenProblem?.ok === false ? 'token-problem' : undefined}
         />
+        {tokenProblem?.ok === false && (
+          <div class="hint token-problem" id="token-problem">
+            {tokenProblem.message}
+          </div>
+        )}
         <div class="hint">
           Give it <b>Project read</b> and <b>Repository write</b> (Repository read is enough to browse and
           clone). The token is stored encrypted and never leaves this browser except to your server.
@@ -147,7 +164,8 @@ export function ConnectForm({ replacing, onDone, onCancel }: ConnectFormProps) {
       {status.state === 'working' && <StatusLine status={{ kind: 'working', text: status.step }} />}
       {status.state === 'done' && (
         <div class="message success" role="status">
-          Connected as <b>{status.profile.userDisplayName}</b> — Bitbucket {status.profile.serverVersion}
+          {status.updated ? 'Updated your profile: ' : ''}Connected as <b>{status.profile.userDisplayName}</b>{' '}
+          — Bitbucket {status.profile.serverVersion}
           {status.warnings.map((w) => (
             <div class="message warning" key={w}>
               {w}

@@ -125,15 +125,25 @@ function ProfileCard({ profile, active }: { profile: ProfileRecord; active: bool
   const pattern = originPattern(profile.baseUrl, { firefox: import.meta.env.FIREFOX });
 
   useEffect(() => {
-    browser.permissions
-      .contains({ origins: [pattern] })
-      .then(setHasAccess)
-      .catch(() => setHasAccess(false));
+    // The user can take the site access back (or give it) in the browser's own settings at any time.
+    const refresh = () =>
+      void browser.permissions
+        .contains({ origins: [pattern] })
+        .then(setHasAccess)
+        .catch(() => setHasAccess(false));
+    refresh();
+    browser.permissions.onAdded.addListener(refresh);
+    browser.permissions.onRemoved.addListener(refresh);
+    return () => {
+      browser.permissions.onAdded.removeListener(refresh);
+      browser.permissions.onRemoved.removeListener(refresh);
+    };
   }, [pattern]);
 
   const grantAccess = async () => {
     const granted = await browser.permissions.request({ origins: [pattern] }).catch(() => false);
     setHasAccess(granted);
+    if (granted) setError(null);
   };
 
   const checkToken = () =>
@@ -153,6 +163,11 @@ function ProfileCard({ profile, active }: { profile: ProfileRecord; active: bool
       await action();
       setMode('view');
     } catch (e) {
+      if (e instanceof RequestFailure && e.kind === 'no-host-access') {
+        // Said by the access box below, with its button.
+        setHasAccess(false);
+        return;
+      }
       setError(e instanceof RequestFailure ? e.message : String(e));
     } finally {
       setBusy(false);
@@ -224,8 +239,8 @@ function ProfileCard({ profile, active }: { profile: ProfileRecord; active: bool
       </div>
       {profile.server.supportMessage && <div class="message warning">{profile.server.supportMessage}</div>}
       {!hasAccess && (
-        <div class="message warning needs-access">
-          The extension has no access to {hostOf(profile.baseUrl)} in this browser yet.{' '}
+        <div class="message warning needs-access" role="alert">
+          The extension has no access to {hostOf(profile.baseUrl)} in this browser.{' '}
           <button type="button" class="primary" onClick={() => void grantAccess()}>
             Allow access
           </button>

@@ -85,3 +85,50 @@ describe('host-permission patterns', () => {
     expect(originPattern('https://git.example.com', { firefox: true })).toBe('https://git.example.com/*');
   });
 });
+
+describe('server URL refusals added by hardening', () => {
+  it('refuses a token pasted into the URL field, with or without a scheme', () => {
+    for (const input of [
+      'MTAwMDAwMDAwMTAxOobvReo/u2RlU4c1KNCJMbJCpfcn',
+      'https://MTAwMDAwMDAwMTAxOobvReo/u2Rl',
+    ]) {
+      const result = normaliseServerUrl(input);
+      expect(result.ok).toBe(false);
+      expect(!result.ok && result.message).toMatch(/^This looks like a token, not a server address\./);
+    }
+  });
+
+  it('keeps intranet names without a dot and IP literals valid', () => {
+    expect(normaliseServerUrl('https://bitbucket/')).toMatchObject({
+      ok: true,
+      baseUrl: 'https://bitbucket',
+    });
+    expect(normaliseServerUrl('http://10.1.2.3:7990/')).toMatchObject({
+      ok: true,
+      baseUrl: 'http://10.1.2.3:7990',
+    });
+    expect(normaliseServerUrl('http://[::1]:7990/bitbucket')).toMatchObject({
+      ok: true,
+      baseUrl: 'http://[::1]:7990/bitbucket',
+    });
+  });
+
+  it('refuses an address over 2,000 characters with a sentence', () => {
+    const result = normaliseServerUrl(`https://git.example.com/${'a'.repeat(2000)}`);
+    expect(result).toEqual({
+      ok: false,
+      message:
+        'That server address is longer than any web address (over 2,000 characters): check what was pasted into the Server URL field.',
+    });
+  });
+
+  it.each([
+    'javascript:alert(1)//',
+    'data:text/html,<b>x</b>',
+    'chrome://extensions',
+    'file:///etc/passwd',
+    'https://u:p@git.example.com',
+  ])('refuses %s', (input) => {
+    expect(normaliseServerUrl(input).ok).toBe(false);
+  });
+});

@@ -1,4 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { browser } from 'wxt/browser';
 import * as profiles from '../../lib/background/profiles';
 import { CompanionDb } from '../../lib/db/schema';
 import { openSecret } from '../../lib/db/secrets';
@@ -13,7 +14,16 @@ afterAll(async () => {
   await sim.close();
   expect(sim.violations).toEqual([]);
 });
+/** Which origins the user has granted the extension (all of them unless a test says otherwise). */
+let granted: (pattern: string) => boolean = () => true;
+beforeEach(() => {
+  granted = () => true;
+  vi.spyOn(browser.permissions, 'contains').mockImplementation(async (p) =>
+    (p.origins ?? []).every((o) => granted(o)),
+  );
+});
 afterEach(async () => {
+  vi.restoreAllMocks();
   await db?.delete();
 });
 const fresh = () => {
@@ -138,5 +148,125 @@ describe('server versions at connect', () => {
     } finally {
       await newer.close();
     }
+  });
+});
+
+describe('connect refuses what it can tell is wrong before sending anything', () => {
+  /** A fetch that counts what would have gone out. */
+  const counting = () => {
+    const calls: string[] = [];
+    const fn: typeof fetch = async (input, init) => {
+      calls.push(String(input));
+      return fetch(input, init);
+    };
+    return { calls, fn };
+  };
+
+  const refused: Array<[what: string, token: string, sentence: RegExp]> = [
+    ['a zero-width space', 'MTAwMDAwMDAw\u200bMTAxOobvReo', /invisible character/],
+    ['an emoji', 'MTAwMDAwMDAwMTAxOobvReo🙂', /characters no Bitbucket token has/],
+    ['a control character', 'MTAwMDAwMDAwMTAx\u0007OobvReo', /control character/],
+    ['an inner space', 'MTAwMDAw MDAwMTAxOobvReo', /contains spaces/],
+    ['accents', 'MTAwMDAwMDAwMTAxÖobvReo', /characters no Bitbucket token has/],
+    ['1,001 characters', 'A'.repeat(1001), /longer than any Bitbucket token/],
+  ];
+  for (const [what, token, sentence] of refused) {
+    it(`a token with ${what} gets a sentence saying so, and no request is made`, async () => {
+      const db = fresh();
+      const { calls, fn } = counting();
+      await expect(profiles.connect(db, { serverUrl: sim.url, token }, { fetch: fn })).rejects.toMatchObject({
+        kind: 'bad-token',
+        message: expect.stringMatching(sentence),
+      });
+      expect(calls).toEqual([]);
+      expect(await db.profiles.count()).toBe(0);
+    });
+  }
+
+  it('surrounding whitespace and line breaks around a good token are trimmed', async () => {
+    const db = fresh();
+    const token = sim.createToken('alice', ['PROJECT_READ', 'REPO_READ']);
+    const { profile } = await profiles.connect(db, { serverUrl: sim.url, token: `\n  ${token}\t\n` });
+    expect(await openSecret(db, (await db.profiles.get(profile.id))!.token!)).toBe(token);
+  });
+
+  it('a token pasted as the server address is refused before any request or permission prompt', async () => {
+    const db = fresh();
+    const { calls, fn } = counting();
+    const asked: string[] = [];
+    await expect(
+      profiles.connect(
+        db,
+        { serverUrl: 'MTAwMDAwMDAwMTAxOobvReo/u2RlU4c1KNCJMbJCpfcn', token: 'x' },
+        {
+          fetch: fn,
+          hostAccess: async (u) => {
+            asked.push(u);
+            return true;
+          },
+        },
+      ),
+    ).rejects.toMatchObject({ kind: 'bad-url', message: expect.stringContaining('This looks like a token') });
+    expect(calls).toEqual([]);
+    expect(asked).toEqual([]);
+  });
+});
+
+describe('connecting the same account twice', () => {
+  it('updates the existing profile with the new token and says so', async () => {
+    const db = fresh();
+    const first = await profiles.connect(db, {
+      serverUrl: sim.url,
+      token: sim.createToken('alice', ['PROJECT_READ', 'REPO_READ']),
+    });
+    await profiles.rename(db, first.profile.id, 'Work');
+    const newToken = sim.createToken('alice', ['PROJECT_READ', 'REPO_WRITE']);
+    const again = await profiles.connect(db, { serverUrl: `${sim.url}/`, token: newToken });
+    expect(again.updated).toBe(true);
+    expect(again.profile).toMatchObject({ id: first.profile.id, label: 'Work', access: { repoWrite: true } });
+    expect(again.warnings[0]).toBe(
+      'You already had the profile “Work” for this account on this server: it now uses the new token.',
+    );
+    expect(await db.profiles.count()).toBe(1);
+    expect(await openSecret(db, (await db.profiles.get(first.profile.id))!.token!)).toBe(newToken);
+    expect(first.updated).toBe(false);
+  });
+});
+
+describe('a server the user took the site access back from', () => {
+  it('check says the extension has no access (not "can\'t reach"), sends nothing and changes nothing', async () => {
+    const db = fresh();
+    const { profile } = await profiles.connect(db, {
+      serverUrl: sim.url,
+      token: sim.createToken('alice', ['PROJECT_READ', 'REPO_READ']),
+    });
+    const before = await db.profiles.get(profile.id);
+    granted = () => false;
+    const calls: string[] = [];
+    await expect(
+      profiles.check(db, profile.id, {
+        fetch: async (input) => {
+          calls.push(String(input));
+          throw new TypeError('Failed to fetch');
+        },
+      }),
+    ).rejects.toMatchObject({
+      kind: 'no-host-access',
+      message: `The extension has no access to ${new URL(sim.url).host} — Allow access, then try again.`,
+    });
+    expect(calls).toEqual([]);
+    expect(await db.profiles.get(profile.id)).toEqual(before);
+  });
+});
+
+describe('profile labels', () => {
+  it('the label made from a very long display name fits the one label limit', () => {
+    const label = profiles.defaultLabel('D'.repeat(300), 'git.example.com');
+    expect(Array.from(label).length).toBeLessThanOrEqual(120);
+    expect(label.endsWith(' @ git.example.com')).toBe(true);
+    expect(label).toContain('…');
+    expect(profiles.defaultLabel('Alice Ångström', 'git.example.com')).toBe(
+      'Alice Ångström @ git.example.com',
+    );
   });
 });
