@@ -1,7 +1,11 @@
 import * as openpgp from 'openpgp';
 import * as v from 'valibot';
+import { normaliseServerUrl } from '../bitbucket/server-url';
+import { checkTokenFormat } from '../bitbucket/token-format';
 import type { CompanionDb, ProfileRecord } from '../db/schema';
 import { openSecret, sealSecret } from '../db/secrets';
+import { capText, LIMITS, SERVER_TEXT } from '../messaging/limits';
+import { defaultLabel } from './profiles';
 import { UserFacingError } from './router';
 
 /**
@@ -11,21 +15,25 @@ import { UserFacingError } from './router';
  */
 export const EXPORT_FORMAT = 'bitbucket-server-companion/profiles';
 
+const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
+const time = v.pipe(v.number(), v.finite(), v.minValue(0));
+
+/** One profile as the file holds it. The server address and the token are checked separately. */
 const ExportedProfile = v.object({
-  label: v.pipe(v.string(), v.minLength(1), v.maxLength(120)),
-  baseUrl: v.pipe(v.string(), v.url()),
+  label: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(LIMITS.label)),
+  baseUrl: v.string(),
   user: v.object({
-    id: v.number(),
-    name: v.string(),
-    slug: v.string(),
-    displayName: v.string(),
-    emailAddress: v.optional(v.string()),
+    id: v.pipe(v.number(), v.integer()),
+    name: v.pipe(text(SERVER_TEXT.userName), v.minLength(1)),
+    slug: v.pipe(text(SERVER_TEXT.userName), v.minLength(1)),
+    displayName: text(SERVER_TEXT.displayName),
+    emailAddress: v.optional(text(SERVER_TEXT.emailAddress)),
   }),
   server: v.object({
-    version: v.string(),
-    displayName: v.string(),
+    version: text(SERVER_TEXT.serverVersion),
+    displayName: text(SERVER_TEXT.serverName),
     support: v.picklist(['supported', 'old', 'unknown-newer', 'invalid']),
-    supportMessage: v.optional(v.string()),
+    supportMessage: v.optional(text(SERVER_TEXT.supportMessage)),
   }),
   access: v.object({
     repoRead: v.boolean(),
@@ -33,19 +41,28 @@ const ExportedProfile = v.object({
     repoAdmin: v.boolean(),
     projectAdmin: v.boolean(),
   }),
-  createdAt: v.number(),
-  lastUsedAt: v.number(),
-  token: v.optional(v.pipe(v.string(), v.minLength(1))),
+  createdAt: time,
+  lastUsedAt: time,
+  token: v.optional(v.string()),
 });
+type ExportedProfile = v.InferOutput<typeof ExportedProfile>;
 
-const ExportFile = v.object({
+/** The file around the profiles; each profile is read on its own so a refusal can name it. */
+const ExportEnvelope = v.object({
   format: v.literal(EXPORT_FORMAT),
   version: v.literal(1),
   exportedAt: v.string(),
   active: v.optional(v.object({ baseUrl: v.string(), userSlug: v.string() })),
-  profiles: v.array(ExportedProfile),
+  profiles: v.array(v.unknown()),
 });
-type ExportFile = v.InferOutput<typeof ExportFile>;
+
+interface ExportFile {
+  format: typeof EXPORT_FORMAT;
+  version: 1;
+  exportedAt: string;
+  active?: { baseUrl: string; userSlug: string };
+  profiles: ExportedProfile[];
+}
 
 export interface ExportResult {
   fileName: string;
@@ -70,10 +87,12 @@ export async function exportProfiles(
     ...(active ? { active: { baseUrl: active.baseUrl, userSlug: active.user.slug } } : {}),
     profiles: await Promise.all(
       profiles.map(async (p) => ({
-        label: p.label,
+        // Labels made before the one limit existed may be longer: what export writes, import reads.
+        label:
+          capText(p.label.trim(), LIMITS.label) || defaultLabel(p.user.displayName, new URL(p.baseUrl).host),
         baseUrl: p.baseUrl,
-        user: p.user,
-        server: p.server,
+        user: { ...p.user, displayName: capText(p.user.displayName, SERVER_TEXT.displayName) },
+        server: { ...p.server, displayName: capText(p.server.displayName, SERVER_TEXT.serverName) },
         access: p.access,
         createdAt: p.createdAt,
         lastUsedAt: p.lastUsedAt,
@@ -136,14 +155,63 @@ async function readExport(content: string, passphrase: string | undefined): Prom
       'This is not a profiles file exported by Bitbucket Server Companion.',
     );
   }
-  const parsed = v.safeParse(ExportFile, raw);
-  if (!parsed.success) {
+  const envelope = v.safeParse(ExportEnvelope, raw);
+  if (!envelope.success) {
     throw new UserFacingError(
       'bad-file',
       'This is not a profiles file exported by Bitbucket Server Companion (or it was changed).',
     );
   }
-  return parsed.output;
+  const { profiles: records, ...rest } = envelope.output;
+  return { ...rest, profiles: records.map(readProfile) };
+}
+
+/** How a refusal names a record: its place in the file and, when it has one, its label. */
+function recordName(index: number, raw: unknown): string {
+  const label =
+    typeof raw === 'object' && raw !== null && 'label' in raw && typeof raw.label === 'string'
+      ? raw.label.trim()
+      : '';
+  return `Profile ${index + 1}${label ? ` (“${capText(label, 60)}”)` : ''}`;
+}
+
+const NOTHING_IMPORTED = 'Nothing was imported.';
+
+/**
+ * One profile of the file, held to the same rules as connecting: the server address normalised
+ * exactly as the connect form does it (http/https only, no user info), the token shaped like one.
+ */
+function readProfile(raw: unknown, index: number): ExportedProfile {
+  const name = recordName(index, raw);
+  const parsed = v.safeParse(ExportedProfile, raw);
+  if (!parsed.success) {
+    const where = v.getDotPath(parsed.issues[0]) ?? 'its contents';
+    throw new UserFacingError(
+      'bad-file',
+      `${name} in this file is damaged or was changed (${where} is not what an export writes). ${NOTHING_IMPORTED}`,
+    );
+  }
+  const profile = parsed.output;
+  const url = normaliseServerUrl(profile.baseUrl);
+  if (!url.ok) {
+    throw new UserFacingError(
+      'bad-file',
+      `${name} in this file has an unusable server address: ${url.message} ${NOTHING_IMPORTED}`,
+    );
+  }
+  let token: string | undefined;
+  if (profile.token !== undefined) {
+    const format = checkTokenFormat(profile.token);
+    if (!format.ok) {
+      throw new UserFacingError(
+        'bad-file',
+        `${name} in this file has a damaged token: ${format.message} ${NOTHING_IMPORTED}`,
+      );
+    }
+    token = format.token;
+  }
+  const { token: _token, ...rest } = profile;
+  return { ...rest, baseUrl: url.baseUrl, ...(token ? { token } : {}) };
 }
 
 export interface ImportResult {
@@ -162,31 +230,35 @@ export async function importProfiles(
   passphrase: string | undefined,
 ): Promise<ImportResult> {
   const file = await readExport(content, passphrase);
-  const existing = await db.profiles.toArray();
-  const records: ProfileRecord[] = [];
-  const result: ImportResult = { added: 0, updated: 0, withoutToken: [] };
+  const key = (baseUrl: string, slug: string) => `${baseUrl}\n${slug}`;
+  const existing = new Map((await db.profiles.toArray()).map((e) => [key(e.baseUrl, e.user.slug), e]));
+  // A file naming the same server and account twice: its later record wins.
+  const incoming = new Map<string, ProfileRecord>();
   for (const p of file.profiles) {
-    const match = existing.find((e) => e.baseUrl === p.baseUrl && e.user.slug === p.user.slug);
-    if (!p.token && match) continue; // never replace a working token with nothing
-    const origin = new URL(p.baseUrl).origin;
-    const token = p.token ? await sealSecret(db, p.token) : null;
-    if (!p.token) result.withoutToken.push(p.label);
-    records.push({
-      id: match?.id ?? crypto.randomUUID(),
+    const k = key(p.baseUrl, p.user.slug);
+    const match = existing.get(k);
+    if (!p.token && (match || incoming.get(k)?.token)) continue; // never replace a working token with nothing
+    incoming.set(k, {
+      id: match?.id ?? incoming.get(k)?.id ?? crypto.randomUUID(),
       label: p.label,
       baseUrl: p.baseUrl,
-      origin,
+      origin: new URL(p.baseUrl).origin,
       user: p.user,
       server: p.server,
       access: p.access,
-      token,
+      token: p.token ? await sealSecret(db, p.token) : null,
       createdAt: p.createdAt,
       verifiedAt: match?.verifiedAt ?? 0,
       lastUsedAt: p.lastUsedAt,
     });
-    if (match) result.updated++;
-    else result.added++;
   }
+  const records = [...incoming.values()];
+  const result: ImportResult = {
+    added: records.filter((r) => !existing.has(key(r.baseUrl, r.user.slug))).length,
+    updated: records.filter((r) => existing.has(key(r.baseUrl, r.user.slug))).length,
+    withoutToken: records.filter((r) => !r.token).map((r) => r.label),
+  };
+  const activeUrl = file.active ? normaliseServerUrl(file.active.baseUrl) : undefined;
   await db.transaction('rw', db.profiles, db.settings, async () => {
     await db.profiles.bulkPut(records);
     const activeSetting = await db.settings.get('activeProfileId');
@@ -194,7 +266,7 @@ export async function importProfiles(
       typeof activeSetting?.value === 'string' && (await db.profiles.get(activeSetting.value));
     if (!activeStillThere && file.active) {
       const active = records.find(
-        (r) => r.baseUrl === file.active?.baseUrl && r.user.slug === file.active?.userSlug,
+        (r) => activeUrl?.ok && r.baseUrl === activeUrl.baseUrl && r.user.slug === file.active?.userSlug,
       );
       if (active) await db.settings.put({ key: 'activeProfileId', value: active.id });
     }

@@ -102,3 +102,118 @@ describe('profiles export and import', () => {
     expect((await target.profiles.toArray())[0]?.token).toBeNull();
   });
 });
+
+describe('import holds every record to the rules of connect', () => {
+  const record = (over: Record<string, unknown> = {}) => ({
+    label: 'x',
+    baseUrl: 'https://git.example.com',
+    user: { id: 9, name: 'zed', slug: 'zed', displayName: 'Zed' },
+    server: { version: '9.4.13', displayName: 'x', support: 'supported' },
+    access: { repoRead: true, repoWrite: false, repoAdmin: false, projectAdmin: false },
+    createdAt: 1,
+    lastUsedAt: 1,
+    ...over,
+  });
+  const file = (...profiles: unknown[]) =>
+    JSON.stringify({
+      format: 'bitbucket-server-companion/profiles',
+      version: 1,
+      exportedAt: 'x',
+      profiles,
+    });
+
+  it.each([
+    ['javascript:alert(1)//', /“javascript:alert\(1\)\/\/” is not a web address/],
+    ['data:text/html,<b>x</b>', /is not a web address/],
+    ['chrome://extensions', /must start with https:\/\//],
+    ['file:///etc/passwd', /must start with https:\/\//],
+    ['https://alice:secret@git.example.com', /Leave the user name and password out/],
+    ['MTAwMDAwMDAwMTAxOobvReo/u2RlU4c1KNCJMbJCpfcn', /This looks like a token/],
+  ])(
+    'a record with the address %s refuses the whole import, naming the record; nothing is saved',
+    async (baseUrl, why) => {
+      const db = freshDb();
+      const good = record({
+        label: 'Good one',
+        baseUrl: 'https://ok.example.com',
+        user: { id: 1, name: 'a', slug: 'a', displayName: 'A' },
+      });
+      const error = await importProfiles(db, file(good, record({ label: 'x', baseUrl })), undefined).catch(
+        (e) => e,
+      );
+      expect(error).toMatchObject({ kind: 'bad-file' });
+      expect(error.message).toMatch(/^Profile 2 \(“x”\) in this file has an unusable server address: /);
+      expect(error.message).toMatch(why);
+      expect(error.message).toMatch(/Nothing was imported\.$/);
+      expect(await db.profiles.count()).toBe(0);
+      expect(await db.settings.count()).toBe(0);
+    },
+  );
+
+  it('normalises addresses exactly as connect does (trailing slash, case, default port, page paths)', async () => {
+    const db = freshDb();
+    await importProfiles(
+      db,
+      file(record({ baseUrl: 'HTTPS://Git.Example.com:443/bitbucket/projects/PROJ/' })),
+      undefined,
+    );
+    const [saved] = await db.profiles.toArray();
+    expect(saved).toMatchObject({
+      baseUrl: 'https://git.example.com/bitbucket',
+      origin: 'https://git.example.com',
+    });
+  });
+
+  it('a record with a tampered token, or fields past their limits, is refused with its name', async () => {
+    const db = freshDb();
+    await expect(
+      importProfiles(db, file(record({ token: 'abc\u0000def' })), undefined),
+    ).rejects.toMatchObject({
+      message:
+        'Profile 1 (“x”) in this file has a damaged token: That token contains a control character (such as a line break or tab): copy it again from the token page. Nothing was imported.',
+    });
+    await expect(
+      importProfiles(
+        db,
+        file(record(), record({ user: { id: 1, name: 'a', slug: 'a', displayName: 'D'.repeat(300) } })),
+        undefined,
+      ),
+    ).rejects.toMatchObject({
+      message:
+        'Profile 2 (“x”) in this file is damaged or was changed (user.displayName is not what an export writes). Nothing was imported.',
+    });
+    expect(await db.profiles.count()).toBe(0);
+  });
+
+  it('the same server and account twice in one file becomes one profile', async () => {
+    const db = freshDb();
+    const result = await importProfiles(
+      db,
+      file(record({ label: 'first' }), record({ label: 'second', baseUrl: 'https://git.example.com/' })),
+      undefined,
+    );
+    expect(result).toEqual({ added: 1, updated: 0, withoutToken: ['second'] });
+    expect((await db.profiles.toArray()).map((p) => p.label)).toEqual(['second']);
+  });
+});
+
+describe('what export writes, import reads', () => {
+  it('a profile whose label an older version made over-long exports and imports again', async () => {
+    const source = freshDb();
+    const old = await profile(source, {
+      tokenText: 'MTAwMDAwMDAwMTAxOobvReo/u2RlU4c1KNCJMbJCpfcn',
+      label: `${'Ü'.repeat(200)} @ git.example.com`,
+      user: { id: 1, name: 'alice', slug: 'alice', displayName: 'Ü'.repeat(300) },
+      server: { version: '9.4.13', displayName: 'S'.repeat(400), support: 'supported' },
+    });
+    await source.profiles.add(old);
+    const exported = await exportProfiles(source, 'correct horse battery staple');
+    const target = freshDb();
+    expect(await importProfiles(target, exported.content, 'correct horse battery staple')).toMatchObject({
+      added: 1,
+    });
+    const [copy] = await target.profiles.toArray();
+    expect(Array.from(copy!.label).length).toBeLessThanOrEqual(120);
+    expect(await openSecret(target, copy!.token!)).toBe('MTAwMDAwMDAwMTAxOobvReo/u2RlU4c1KNCJMbJCpfcn');
+  });
+});
