@@ -1,5 +1,11 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ask, RequestFailure } from '../messaging/client';
+import { LIMITS, TOO_LONG } from '../messaging/limits';
+import {
+  estimatePassphrase,
+  type PassphraseEstimate,
+  preloadPassphraseEstimator,
+} from './passphrase-strength';
 import { type Status, StatusLine } from './status-line';
 
 function download(fileName: string, content: string) {
@@ -13,6 +19,18 @@ function download(fileName: string, content: string) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** Why a passphrase may not protect a new export, or null when it may. */
+async function passphraseRefusal(passphrase: string): Promise<string | null> {
+  if (passphrase.length < 8) return 'Choose a passphrase of at least 8 characters to include tokens.';
+  if (passphrase.length > LIMITS.passphrase) return TOO_LONG.passphrase;
+  try {
+    const estimate = await estimatePassphrase(passphrase);
+    return estimate.acceptable ? null : `Choose a stronger passphrase to include tokens. ${estimate.summary}`;
+  } catch {
+    return 'The passphrase could not be checked. Reload the page and try again.';
+  }
+}
+
 const failureText = (e: unknown) =>
   e instanceof RequestFailure ? e.message : 'Something went wrong. Nothing was changed.';
 
@@ -24,14 +42,30 @@ export function ExportImport() {
   const [encrypted, setEncrypted] = useState(false);
   const [importPass, setImportPass] = useState('');
   const [importStatus, setImportStatus] = useState<Status>({ kind: 'idle' });
+  const [strength, setStrength] = useState<PassphraseEstimate | null>(null);
+
+  useEffect(preloadPassphraseEstimator, []);
+  useEffect(() => {
+    let stale = false;
+    if (!exportPass) {
+      setStrength(null);
+      return;
+    }
+    estimatePassphrase(exportPass)
+      .then((estimate) => !stale && setStrength(estimate))
+      .catch(() => !stale && setStrength(null));
+    return () => {
+      stale = true;
+    };
+  }, [exportPass]);
 
   const doExport = async (withTokens: boolean) => {
-    if (withTokens && exportPass.length < 8) {
-      setExportStatus({
-        kind: 'failed',
-        text: 'Choose a passphrase of at least 8 characters to include tokens.',
-      });
-      return;
+    if (withTokens) {
+      const refusal = await passphraseRefusal(exportPass);
+      if (refusal) {
+        setExportStatus({ kind: 'failed', text: refusal });
+        return;
+      }
     }
     setExportStatus({ kind: 'working', text: withTokens ? 'Encrypting…' : 'Preparing…' });
     try {
@@ -63,6 +97,10 @@ export function ExportImport() {
   const doImport = async (event: Event) => {
     event.preventDefault();
     if (!file) return;
+    if (file.size > LIMITS.importFile) {
+      setImportStatus({ kind: 'failed', text: TOO_LONG.importFile });
+      return;
+    }
     setImportStatus({ kind: 'working', text: encrypted ? 'Decrypting…' : 'Importing…' });
     try {
       const content = await file.text();
@@ -89,14 +127,32 @@ export function ExportImport() {
           without one it holds no token.
         </p>
         <div class="field">
-          <label for="export-passphrase">Passphrase (at least 8 characters)</label>
+          <label for="export-passphrase">Passphrase (hard to guess: several unusual words)</label>
           <input
             id="export-passphrase"
             type="password"
             autoComplete="new-password"
             value={exportPass}
+            maxLength={LIMITS.passphrase}
+            aria-describedby="export-passphrase-strength"
             onInput={(e) => setExportPass(e.currentTarget.value)}
           />
+          <div id="export-passphrase-strength" class="passphrase-strength" aria-live="polite">
+            {strength && (
+              <>
+                <meter
+                  min={0}
+                  max={4}
+                  low={2}
+                  high={3}
+                  optimum={4}
+                  value={strength.score}
+                  aria-label="Passphrase strength"
+                />
+                <span class={`hint ${strength.acceptable ? 'strong' : 'weak'}`}>{strength.summary}</span>
+              </>
+            )}
+          </div>
         </div>
         <div class="row">
           <button
