@@ -61,6 +61,8 @@ export function defaultLabel(displayName: string, host: string): string {
 export interface ProfileDeps {
   fetch?: typeof fetch;
   now?: () => number;
+  /** Per request (default: the REST client's). */
+  timeoutMs?: number;
   /** Whether the browser lets the extension reach the server (default: the permissions API). */
   hostAccess?: HostAccessCheck;
 }
@@ -94,6 +96,7 @@ export async function connect(
     baseUrl: url.baseUrl,
     token,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
   });
   if (replacing && (replacing.baseUrl !== url.baseUrl || replacing.user.slug !== verified.user.slug)) {
     throw new UserFacingError(
