@@ -47,6 +47,57 @@ export interface ProfileRecord {
   lastUsedAt: number;
 }
 
+/** One repository of a profile's local index (the popup's instant search). */
+export interface RepoRecord {
+  /** `${profileId}:${repoId}`. */
+  key: string;
+  profileId: string;
+  repoId: number;
+  projectKey: string;
+  projectName: string;
+  /** Personal projects (`~ALICE`) belong to a user. */
+  personal: boolean;
+  slug: string;
+  name: string;
+  description?: string;
+  public: boolean;
+  archived: boolean;
+  /** Set on forks: the repository this one was forked from. */
+  origin?: { projectKey: string; slug: string };
+  /** From `links.clone` by name, user info removed; both absent when clone access is off. */
+  cloneHttp?: string;
+  cloneSsh?: string;
+  /** False when the server sent no `links.clone` at all: clone access is switched off. */
+  cloneAccess: boolean;
+  webUrl?: string;
+  /** Which sync last saw it: a finished sync removes the repositories it did not see. */
+  syncId: string;
+}
+
+/** How a profile's repository sync stands; its cursor lets a stopped service worker resume. */
+export interface RepoSyncRecord {
+  profileId: string;
+  state: 'running' | 'done' | 'failed';
+  syncId: string;
+  /** Where the next page starts (`nextPageStart` of the last page saved). */
+  cursor: number;
+  /** Repositories saved by this sync so far. */
+  seen: number;
+  startedAt: number;
+  finishedAt?: number;
+  /** When the last complete sync finished: the index is that fresh. */
+  lastCompleteAt?: number;
+  /** The sentence of the last failure. */
+  error?: string;
+}
+
+/** When the user last opened or cloned a repository through the extension (kept across syncs). */
+export interface RepoUsageRecord {
+  key: string;
+  profileId: string;
+  lastUsedAt: number;
+}
+
 export interface SettingRecord {
   key: string;
   value: unknown;
@@ -76,12 +127,26 @@ export const SCHEMA_VERSIONS: ReadonlyArray<{
       cryptoKeys: 'id',
     },
   },
+  {
+    version: 2,
+    stores: {
+      profiles: 'id, origin, lastUsedAt',
+      settings: 'key',
+      cryptoKeys: 'id',
+      repos: 'key, profileId, [profileId+syncId]',
+      repoSyncs: 'profileId',
+      repoUsage: 'key, profileId',
+    },
+  },
 ];
 
 export class CompanionDb extends Dexie {
   profiles!: EntityTable<ProfileRecord, 'id'>;
   settings!: EntityTable<SettingRecord, 'key'>;
   cryptoKeys!: EntityTable<CryptoKeyRecord, 'id'>;
+  repos!: EntityTable<RepoRecord, 'key'>;
+  repoSyncs!: EntityTable<RepoSyncRecord, 'profileId'>;
+  repoUsage!: EntityTable<RepoUsageRecord, 'key'>;
 
   constructor(name = DB_NAME) {
     super(name);
