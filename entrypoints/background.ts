@@ -1,7 +1,12 @@
 import { browser } from 'wxt/browser';
-import { syncContentScripts } from '../lib/background/content-scripts';
+import { resyncContentScripts } from '../lib/background/content-scripts';
 import { exportProfiles, importProfiles } from '../lib/background/export-import';
-import { forgetPageContexts, pageContextOf, rememberPageContext } from '../lib/background/page-contexts';
+import {
+  forgetPageContexts,
+  pageContextOf,
+  rememberPageContext,
+  reportFitsSender,
+} from '../lib/background/page-contexts';
 import * as profiles from '../lib/background/profiles';
 import { type Handlers, listen, UserFacingError } from '../lib/background/router';
 import { originPattern } from '../lib/bitbucket/server-url';
@@ -17,10 +22,10 @@ export default defineBackground(() => {
   const db = getDb();
 
   const connectedOrigins = async () => new Set((await db.profiles.toArray()).map((p) => p.origin));
-  const refreshContentScripts = async () => {
-    const all = await db.profiles.toArray();
-    await syncContentScripts(all.map((p) => p.baseUrl));
-  };
+  // Never rejects (failures are logged), so a handler that has already written something can
+  // await it without a registration problem turning its result into an error.
+  const refreshContentScripts = () =>
+    resyncContentScripts(async () => (await db.profiles.toArray()).map((p) => p.baseUrl));
 
   const handlers: Handlers = {
     connect: async (request) => {
@@ -58,6 +63,9 @@ export default defineBackground(() => {
     },
     'page.report': async ({ context }, ctx) => {
       if (ctx.tabId === undefined || !ctx.origin) throw new UserFacingError('internal', 'No tab.');
+      if (!reportFitsSender(context, ctx.origin)) {
+        throw new UserFacingError('refused', 'A page may only describe its own server.');
+      }
       await rememberPageContext(ctx.tabId, context);
       const profile = await profiles.profileForOrigin(db, ctx.origin);
       return { profileLabel: profile?.label ?? null };
@@ -72,7 +80,10 @@ export default defineBackground(() => {
 
   listen(handlers, connectedOrigins);
   forgetPageContexts();
-  browser.runtime.onStartup.addListener(() => void refreshContentScripts());
+  // Registrations persist across sessions; re-sync on install, on every update (so one saved by an
+  // older version never lingers), at start-up, and when host permissions change.
   browser.runtime.onInstalled.addListener(() => void refreshContentScripts());
+  browser.runtime.onStartup.addListener(() => void refreshContentScripts());
   browser.permissions.onAdded.addListener(() => void refreshContentScripts());
+  browser.permissions.onRemoved.addListener(() => void refreshContentScripts());
 });

@@ -1,18 +1,27 @@
-import { ask } from '../../lib/messaging/client';
-import { detectPage } from '../../lib/page/detect';
+import { invalidateOnlyWhenExtensionIsGone } from './lifetime';
+import { pageReporter } from './page-report';
 
 /**
- * Runs on the pages of connected Bitbucket servers only (registered at runtime per origin). It
- * recognises the page and tells the background; on anything it doesn't recognise it does nothing.
+ * Runs on the pages of connected Bitbucket servers only (registered at runtime per server and page
+ * type, see lib/background/content-scripts.ts). It recognises the page and tells the background,
+ * again after in-page navigation; on anything it doesn't recognise it does nothing.
  */
 export default defineContentScript({
   registration: 'runtime',
   runAt: 'document_end',
-  main() {
-    const context = detectPage(document, location);
-    if (!context) return;
-    ask({ type: 'page.report', context }).catch(() => {
-      // The background refused or is restarting: stay quiet on the page.
+  // WXT's extra window.postMessage "started" broadcast (kept only for its older versions) would
+  // also hand every page our extension id.
+  noScriptStartedPostMessage: true,
+  main(ctx) {
+    invalidateOnlyWhenExtensionIsGone(ctx);
+    const reporter = pageReporter();
+    reporter.report();
+    ctx.addEventListener(window, 'wxt:locationchange', ({ newUrl }) => {
+      // The event comes before the URL changes. Report once it has; after a cross-document
+      // navigation it never does here, and the next page's own script reports.
+      ctx.setTimeout(() => {
+        if (location.href === newUrl.href) reporter.report();
+      }, 0);
     });
   },
 });

@@ -7,6 +7,21 @@ import type { PageContext } from '../messaging/protocol';
  */
 const key = (tabId: number) => `page-context:${tabId}`;
 
+/**
+ * Whether a content script's report describes a page of the sender's own origin. A script on one
+ * server's page must not be able to name another server (the popup would then show that server's
+ * profile for this tab); a base URL that doesn't parse is refused too.
+ */
+export function reportFitsSender(context: PageContext, senderOrigin: string): boolean {
+  let origin: string;
+  try {
+    origin = new URL(context.baseUrl).origin;
+  } catch {
+    return false;
+  }
+  return origin !== 'null' && origin === senderOrigin;
+}
+
 export async function rememberPageContext(tabId: number, context: PageContext): Promise<void> {
   await browser.storage.session.set({ [key(tabId)]: context });
 }

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { connect, expect, openPopup, test } from './fixtures';
+import { connect, type ExtensionBrowser, expect, openPopup, test } from './fixtures';
 
 /** Evaluates code in the extension's content-script world of `page` (what a compromised content script could do). */
 async function inContentScriptWorld(page: Page, extensionId: string, expression: string): Promise<unknown> {
@@ -18,6 +18,13 @@ async function inContentScriptWorld(page: Page, extensionId: string, expression:
     returnByValue: true,
   });
   return result.result.value;
+}
+
+async function tabIdOf(ext: ExtensionBrowser, url: string): Promise<number> {
+  return ext.serviceWorker.evaluate(async (prefix) => {
+    const tabs = await chrome.tabs.query({});
+    return tabs.find((t) => t.url?.startsWith(prefix))?.id ?? 0;
+  }, url);
 }
 
 const HOSTILE_PAGE = `<!doctype html><html><head><meta name="application-name" content="Bitbucket"><title>x</title></head>
@@ -58,6 +65,17 @@ test('a hostile page on a connected server cannot get a token or make the backgr
   expect(report).toMatchObject({ ok: true, value: { profileLabel: expect.stringContaining('Alice') } });
   expect(JSON.stringify(report)).not.toContain(token);
 
+  // A report naming another server is refused, and the popup keeps describing this page.
+  const foreign = await inContentScriptWorld(
+    page,
+    ext.extensionId,
+    `chrome.runtime.sendMessage({ type: 'page.report', context: { kind: 'repository', baseUrl: 'http://127.0.0.1:1/other', projectKey: 'EVIL', repoSlug: 'loot' } })`,
+  );
+  expect(foreign).toMatchObject({ ok: false, error: { kind: 'refused' } });
+  const view = await openPopup(ext, await tabIdOf(ext, hostileUrl));
+  await expect(view.locator('.page-context')).toContainText('PROJ / api');
+  await view.close();
+
   // Anything else from the content-script world gets no answer and changes nothing.
   const forged = [
     { type: 'connect', serverUrl: 'https://evil.example', token: 'stolen' },
@@ -80,4 +98,53 @@ test('a hostile page on a connected server cannot get a token or make the backgr
   const again = await openPopup(ext);
   await expect(again.locator('.profile')).toHaveCount(1);
   await expect(again.locator('.profile-label')).toContainText('Alice Ångström @');
+});
+
+const REPO_PAGE = `<!doctype html><html><head><meta name="application-name" content="Bitbucket"><title>x</title></head>
+<body><section id="content"></section></body></html>`;
+
+test('the page cannot switch the content script off by faking the framework’s “content script started” message', async ({
+  sim,
+  ext,
+}) => {
+  const popup = await openPopup(ext);
+  await connect(popup, sim.url, sim.createToken('alice', ['PROJECT_READ', 'REPO_READ']));
+  await expect(popup.locator('.profile-switcher')).toBeVisible();
+
+  const page = await ext.context.newPage();
+  const logs: string[] = [];
+  page.on('console', (m) => logs.push(m.text()));
+  await page.route(`${sim.url}/projects/PROJ/repos/**`, (route) =>
+    route.fulfill({ contentType: 'text/html', body: REPO_PAGE }),
+  );
+  await page.goto(`${sim.url}/projects/PROJ/repos/api/browse`);
+  const tabId = await tabIdOf(ext, sim.url);
+  const describe = async () => {
+    const view = await openPopup(ext, tabId);
+    await view.locator('.profile-switcher').waitFor();
+    const text =
+      (await view
+        .locator('.page-context')
+        .textContent()
+        .catch(() => null)) ?? '';
+    await view.close();
+    return text;
+  };
+  await expect.poll(describe).toContain('PROJ / api');
+
+  // What WXT sends when a newer copy of a content script starts: a DOM event on the document and,
+  // in its backwards-compatible mode, a window message. The page can send both (the name is the
+  // extension id and the script's name).
+  await page.evaluate((extensionId) => {
+    const type = `${extensionId}:content:wxt:content-script-started`;
+    const detail = { contentScriptName: 'content', messageId: 'from-the-page' };
+    document.dispatchEvent(new CustomEvent(type, { detail }));
+    document.body.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+    window.postMessage({ type, ...detail }, '*');
+  }, ext.extensionId);
+
+  // The script still works: an in-page navigation to another repository is reported.
+  await page.evaluate(() => history.pushState({}, '', '/projects/PROJ/repos/other/browse'));
+  await expect.poll(describe).toContain('PROJ / other');
+  expect(logs.filter((l) => /invalidated/i.test(l))).toEqual([]);
 });

@@ -1,6 +1,7 @@
+import { rmSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { startSimulator } from '../../simulator/index';
-import { connect, type ExtensionBrowser, expect, openPopup, test } from './fixtures';
+import { connect, type ExtensionBrowser, expect, launchBrowser, openPopup, test } from './fixtures';
 
 async function signIn(page: Page, baseUrl: string, user: string) {
   await page.goto(`${baseUrl}/login`);
@@ -14,6 +15,21 @@ async function tabIdOf(ext: ExtensionBrowser, urlPrefix: string): Promise<number
     const tabs = await chrome.tabs.query({});
     return tabs.find((t) => t.url?.startsWith(prefix))?.id ?? 0;
   }, urlPrefix);
+}
+
+/** The ids of the content scripts the extension has registered. */
+function registeredIds(ext: ExtensionBrowser): Promise<string[]> {
+  return ext.serviceWorker.evaluate(async () =>
+    (await chrome.scripting.getRegisteredContentScripts()).map((s) => s.id).sort(),
+  );
+}
+
+const registrationId = (baseUrl: string) => `page:pages:${encodeURIComponent(baseUrl)}`;
+
+/** Visits a repository page of `baseUrl` and returns what the popup opened over that tab says. */
+async function pageContextLine(ext: ExtensionBrowser, page: Page, baseUrl: string): Promise<Page> {
+  await page.goto(`${baseUrl}/projects/PROJ/repos/api/browse`);
+  return openPopup(ext, await tabIdOf(ext, `${baseUrl}/projects`));
 }
 
 test('the popup says which repository, personal repository or project page you are on (with a context path)', async ({
@@ -78,5 +94,112 @@ test('pages of a server without a profile get no content script', async ({ sim, 
     await expect(view.locator('.page-context')).toHaveCount(0);
   } finally {
     await other.close();
+  }
+});
+
+test('a profile whose base URL no match pattern can express does not stop any other server’s pages being recognised', async ({
+  sim,
+  ext,
+}) => {
+  const second = await startSimulator({ strict: true });
+  try {
+    const popup = await openPopup(ext);
+    await connect(popup, sim.url, sim.createToken('alice', ['PROJECT_READ', 'REPO_READ']));
+    await expect(popup.locator('.profile-switcher')).toBeVisible();
+
+    // Profiles no connect would ever save (an older version's import let such URLs through),
+    // written straight into the database next to the good one.
+    await ext.serviceWorker.evaluate(
+      async (badUrls) => {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const open = indexedDB.open('bitbucket-server-companion');
+          open.onsuccess = () => resolve(open.result);
+          open.onerror = () => reject(open.error);
+        });
+        const store = (mode: IDBTransactionMode) => db.transaction('profiles', mode).objectStore('profiles');
+        const [good] = await new Promise<Array<Record<string, unknown>>>((resolve) => {
+          const all = store('readonly').getAll();
+          all.onsuccess = () => resolve(all.result);
+        });
+        for (const [i, baseUrl] of badUrls.entries()) {
+          await new Promise((resolve, reject) => {
+            const put = store('readwrite').put({
+              ...good,
+              id: `bad-${i}`,
+              label: `Bad ${i}`,
+              baseUrl,
+              origin: 'null',
+              lastUsedAt: 0,
+            });
+            put.onsuccess = resolve;
+            put.onerror = () => reject(put.error);
+          });
+        }
+        db.close();
+      },
+      ['javascript:alert(1)//', 'file:///x', 'data:text/html,x'],
+    );
+
+    // Connecting another server re-syncs the registrations for all saved profiles.
+    const again = await openPopup(ext);
+    await again.getByRole('button', { name: '+ Add a profile' }).click();
+    await connect(again, second.url, second.createToken('alice', ['PROJECT_READ', 'REPO_READ']));
+    await expect(again.locator('.profiles .message.success')).toContainText('Connected as Alice');
+    await expect(again.getByText('Something went wrong')).toHaveCount(0);
+
+    await expect
+      .poll(() => registeredIds(ext))
+      .toEqual([registrationId(sim.url), registrationId(second.url)].sort());
+    const page = await ext.context.newPage();
+    for (const server of [sim, second]) {
+      await signIn(page, server.url, 'alice');
+      const view = await pageContextLine(ext, page, server.url);
+      await expect(view.locator('.page-context')).toContainText('PROJ / ');
+      await view.close();
+    }
+  } finally {
+    await second.close();
+  }
+});
+
+test('a registration an older version saved (one for all servers) is replaced on connect and after a browser restart', async ({
+  sim,
+}) => {
+  // A browser of its own: it is restarted on the same profile directory.
+  let ext = await launchBrowser({});
+  const plantOldRegistration = (worker: ExtensionBrowser['serviceWorker'], baseUrl: string) =>
+    worker.evaluate(
+      (matches) =>
+        chrome.scripting.registerContentScripts([
+          {
+            id: 'bitbucket-page',
+            js: ['content-scripts/content.js'],
+            matches,
+            runAt: 'document_end',
+            persistAcrossSessions: true,
+          },
+        ]),
+      [`${baseUrl}/projects/*`, `${baseUrl}/users/*`, `${baseUrl}/dashboard*`],
+    );
+  try {
+    await plantOldRegistration(ext.serviceWorker, sim.url);
+    expect(await registeredIds(ext)).toEqual(['bitbucket-page']);
+
+    const popup = await openPopup(ext);
+    await connect(popup, sim.url, sim.createToken('alice', ['PROJECT_READ', 'REPO_READ']));
+    await expect(popup.locator('.profile-switcher')).toBeVisible();
+    await expect.poll(() => registeredIds(ext)).toEqual([registrationId(sim.url)]);
+
+    await plantOldRegistration(ext.serviceWorker, sim.url);
+    ext = await ext.restart();
+    await expect.poll(() => registeredIds(ext)).toEqual([registrationId(sim.url)]);
+
+    const page = await ext.context.newPage();
+    await signIn(page, sim.url, 'alice');
+    const view = await pageContextLine(ext, page, sim.url);
+    await expect(view.locator('.page-context')).toContainText('PROJ / ');
+  } finally {
+    await ext.context.close().catch(() => {});
+    rmSync(ext.userDataDir, { recursive: true, force: true });
   }
 });

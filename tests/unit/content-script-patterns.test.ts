@@ -1,5 +1,30 @@
-import { describe, expect, it } from 'vitest';
-import { pagePatterns } from '../../lib/background/content-scripts';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import {
+  PAGE_TYPES,
+  pagePatterns,
+  resyncContentScripts,
+  serverRoot,
+  syncContentScripts,
+  wantedRegistrations,
+} from '../../lib/background/content-scripts';
+import { fakeScripting } from './support/fake-scripting';
+
+const GOOD = 'http://127.0.0.1:7990/bitbucket';
+const OTHER = 'https://git.example.com';
+const idOf = (root: string) => `page:pages:${encodeURIComponent(root)}`;
+const BAD_URLS = [
+  'javascript:alert(1)//',
+  'file:///x',
+  'data:text/html,<b>x</b>',
+  'not a url',
+  'https://h/a*b',
+];
+
+beforeEach(() => {
+  fakeBrowser.reset();
+  vi.spyOn(console, 'warn').mockImplementation(() => {});
+});
 
 describe('content script match patterns', () => {
   it('match only the page types the script handles, under the server’s context path and port', () => {
@@ -15,5 +40,135 @@ describe('content script match patterns', () => {
       'https://git.example.com/users/*',
       'https://git.example.com/dashboard*',
     ]);
+  });
+  it('are never built from anything but a plain http(s) base URL', () => {
+    for (const url of BAD_URLS) {
+      expect(serverRoot(url), url).toBeNull();
+      expect(pagePatterns(url), url).toEqual([]);
+    }
+    expect(serverRoot('https://git.example.com/bitbucket/')).toBe('https://git.example.com/bitbucket');
+  });
+});
+
+describe('wanted registrations', () => {
+  it('are one per server and page type, with ids naming both; profiles of one server share theirs', () => {
+    const { wanted, skipped } = wantedRegistrations([GOOD, OTHER, `${GOOD}/`, 'file:///x']);
+    expect(wanted.map((w) => w.id)).toEqual([idOf(GOOD), idOf(OTHER)]);
+    expect(wanted[0]).toEqual({
+      id: idOf(GOOD),
+      js: ['content-scripts/content.js'],
+      matches: pagePatterns(GOOD),
+      runAt: 'document_end',
+      persistAcrossSessions: true,
+    });
+    expect(skipped).toEqual(['file:///x']);
+  });
+  it('merge two ports of one host on Firefox, where the patterns are the same', () => {
+    const { wanted } = wantedRegistrations(['https://h:8443', 'https://h:9443'], { firefox: true });
+    expect(wanted.map((w) => w.id)).toEqual([idOf('https://h')]);
+  });
+  it('give every page type its own id prefix', () => {
+    const names = PAGE_TYPES.map((t) => t.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+});
+
+describe('syncing content scripts', () => {
+  it('registers each server on its own: bad base URLs are skipped and the good servers still get theirs', async () => {
+    const scripting = fakeScripting();
+    const summary = await syncContentScripts([GOOD, ...BAD_URLS, OTHER], { firefox: false });
+    expect(scripting.ids()).toEqual([idOf(GOOD), idOf(OTHER)].sort());
+    expect(summary.skipped).toEqual(BAD_URLS);
+    expect(summary.failures).toEqual([]);
+    // One call per registration, never one call for all.
+    for (const call of scripting.register.mock.calls) expect(call[0]).toHaveLength(1);
+  });
+
+  it('keeps going when the browser refuses one registration, and reports it instead of throwing', async () => {
+    const scripting = fakeScripting({ reject: (pattern) => pattern.includes('git.example.com') });
+    const summary = await syncContentScripts([OTHER, GOOD], { firefox: false });
+    expect(scripting.ids()).toEqual([idOf(GOOD)]);
+    expect(summary.registered).toEqual([idOf(GOOD)]);
+    expect(summary.failures).toEqual([
+      { id: idOf(OTHER), message: expect.stringContaining('Invalid scheme') },
+    ]);
+  });
+
+  it('removes a registration an older version saved (the one for all servers) and any left by a removed server', async () => {
+    const scripting = fakeScripting();
+    scripting.scripts.set('bitbucket-page', {
+      id: 'bitbucket-page',
+      js: ['content-scripts/content.js'],
+      matches: [`${GOOD}/projects/*`, `${OTHER}/projects/*`],
+      runAt: 'document_end',
+    });
+    await syncContentScripts([GOOD, OTHER], { firefox: false });
+    expect(scripting.ids()).toEqual([idOf(GOOD), idOf(OTHER)].sort());
+
+    const summary = await syncContentScripts([GOOD], { firefox: false });
+    expect(scripting.ids()).toEqual([idOf(GOOD)]);
+    expect(summary).toMatchObject({ unregistered: [idOf(OTHER)], kept: [idOf(GOOD)], registered: [] });
+
+    await syncContentScripts([], { firefox: false });
+    expect(scripting.ids()).toEqual([]);
+  });
+
+  it('replaces a registration under a current id whose patterns or files are out of date', async () => {
+    const scripting = fakeScripting();
+    scripting.scripts.set(idOf(GOOD), {
+      id: idOf(GOOD),
+      js: ['content-scripts/old.js'],
+      matches: [`${GOOD}/projects/*`],
+      runAt: 'document_end',
+    });
+    const summary = await syncContentScripts([GOOD], { firefox: false });
+    expect(summary).toMatchObject({ unregistered: [idOf(GOOD)], registered: [idOf(GOOD)] });
+    expect(scripting.scripts.get(idOf(GOOD))).toMatchObject({
+      js: ['content-scripts/content.js'],
+      matches: pagePatterns(GOOD),
+    });
+  });
+
+  it('leaves registrations that are already right alone (the order the browser lists patterns in does not matter)', async () => {
+    const scripting = fakeScripting();
+    await syncContentScripts([GOOD], { firefox: false });
+    const saved = scripting.scripts.get(idOf(GOOD))!;
+    saved.matches = [...(saved.matches ?? [])].sort();
+    scripting.register.mockClear();
+    const summary = await syncContentScripts([GOOD], { firefox: false });
+    expect(summary).toMatchObject({ kept: [idOf(GOOD)], registered: [], unregistered: [] });
+    expect(scripting.register).not.toHaveBeenCalled();
+  });
+
+  it('still registers when the browser cannot list what is registered', async () => {
+    const scripting = fakeScripting();
+    scripting.getRegistered.mockRejectedValueOnce(new Error('scripting unavailable'));
+    const summary = await syncContentScripts([GOOD], { firefox: false });
+    expect(scripting.ids()).toEqual([idOf(GOOD)]);
+    expect(summary.failures).toEqual([{ id: '(list)', message: 'scripting unavailable' }]);
+  });
+
+  it('runs one sync at a time, so the last call decides the registered set', async () => {
+    const scripting = fakeScripting();
+    const first = syncContentScripts([GOOD, OTHER], { firefox: false });
+    const second = syncContentScripts([OTHER], { firefox: false });
+    await Promise.all([first, second]);
+    expect(scripting.ids()).toEqual([idOf(OTHER)]);
+    expect((await first).failures).toEqual([]);
+    expect((await second).failures).toEqual([]);
+  });
+
+  it('never rejects, even when the servers cannot be read or the scripting API is missing', async () => {
+    fakeScripting();
+    await expect(
+      resyncContentScripts(() => Promise.reject(new Error('database closed')), { firefox: false }),
+    ).resolves.toMatchObject({ failures: [{ id: '(servers)', message: 'database closed' }] });
+
+    const api = fakeBrowser.scripting as unknown as Record<string, unknown>;
+    api.getRegisteredContentScripts = undefined;
+    api.registerContentScripts = undefined;
+    const summary = await resyncContentScripts(async () => [GOOD], { firefox: false });
+    expect(summary.registered).toEqual([]);
+    expect(summary.failures.map((f) => f.id)).toEqual(['(list)', idOf(GOOD)]);
   });
 });
