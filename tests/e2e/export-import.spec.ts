@@ -13,7 +13,7 @@ test('export with tokens → wipe → import restores the profiles, and the toke
 
   const options = await ext.context.newPage();
   await options.goto(`chrome-extension://${ext.extensionId}/options.html`);
-  await options.getByLabel('Passphrase (at least 8 characters)').fill('correct horse battery');
+  await options.getByLabel(/^Passphrase \(hard to guess/).fill('violet tractor under ninety clouds');
   const downloadPromise = options.waitForEvent('download');
   await options.getByRole('button', { name: 'Export with tokens' }).click();
   const download = await downloadPromise;
@@ -39,7 +39,7 @@ test('export with tokens → wipe → import restores the profiles, and the toke
   await expect(options.getByRole('alert')).toContainText('passphrase does not open this file');
   await expect(options.locator('.profile')).toHaveCount(0);
 
-  await options.getByLabel('Passphrase of this file').fill('correct horse battery');
+  await options.getByLabel('Passphrase of this file').fill('violet tractor under ninety clouds');
   await options.getByRole('button', { name: 'Import' }).click();
   await expect(options.getByRole('status').last()).toContainText('Imported: 2 new, 0 updated.');
   await expect(options.locator('.profile')).toHaveCount(2);

@@ -63,6 +63,20 @@ test.describe('release build', () => {
       const again = await openPopup(browser, tabId);
       await expect(again.locator('.page-context')).toContainText('PROJ / api', { timeout: 15_000 });
 
+      // The user takes the site access back: "Check token" says so and offers it again.
+      await again.evaluate(
+        (pattern) => chrome.permissions.remove({ origins: [pattern] }),
+        `http://localhost:${sim.port}/*`,
+      );
+      await again.getByRole('button', { name: 'Check token' }).click();
+      await expect(again.locator('.needs-access')).toContainText(
+        `The extension has no access to localhost:${sim.port} in this browser.`,
+      );
+      await expect(
+        again.locator('.needs-access').getByRole('button', { name: 'Allow access' }),
+      ).toBeVisible();
+      await expect(again.getByText("Can't reach")).toHaveCount(0);
+
       // Removing the only profile of that server gives its host permission back.
       await again.getByRole('button', { name: 'Remove…' }).click();
       await again.getByRole('alertdialog').getByRole('button', { name: 'Remove' }).click();
