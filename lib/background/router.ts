@@ -70,7 +70,8 @@ export function refusedInput(issues: readonly v.BaseIssue<unknown>[]): Serialize
  */
 export function listen(handlers: Handlers, connectedOrigins: () => Promise<ReadonlySet<string>>): void {
   const extensionId = browser.runtime.id;
-  const extensionOrigin = new URL(browser.runtime.getURL('/')).origin;
+  // The URL of '/' without its slash: `new URL(…).origin` is "null" for extension schemes outside browsers.
+  const extensionOrigin = browser.runtime.getURL('/').replace(/\/$/, '');
   browser.runtime.onMessage.addListener((message: unknown, sender: SenderInfo) => {
     const parsed = v.safeParse(RequestSchema, message);
     if (!parsed.success) {
