@@ -8,6 +8,8 @@ export const ProjectSchema = v.object({
   name: v.string(),
   /** NORMAL or PERSONAL. */
   type: v.optional(v.string()),
+  /** Personal projects only: the user they belong to. */
+  owner: v.optional(v.object({ slug: v.string(), name: v.optional(v.string()) })),
 });
 export type Project = v.InferOutput<typeof ProjectSchema>;
 

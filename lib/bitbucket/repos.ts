@@ -9,6 +9,12 @@ const CloneLinkSchema = v.object({
   name: v.string(),
 });
 
+const LinksSchema = v.object({
+  /** Absent when both HTTP(S) and SSH access are off; the order varies. */
+  clone: v.optional(v.array(CloneLinkSchema)),
+  self: v.optional(v.array(v.object({ href: v.string() }))),
+});
+
 export const RepositorySchema = v.object({
   id: v.number(),
   slug: v.string(),
@@ -22,15 +28,14 @@ export const RepositorySchema = v.object({
   /** Present on forks only: the repository this one was forked from. */
   origin: v.optional(
     v.object({
+      id: v.optional(v.number()),
       slug: v.string(),
-      project: v.object({ key: v.string() }),
+      name: v.optional(v.string()),
+      project: ProjectSchema,
+      links: v.optional(LinksSchema),
     }),
   ),
-  links: v.object({
-    /** Absent when both HTTP(S) and SSH access are off; the order varies. */
-    clone: v.optional(v.array(CloneLinkSchema)),
-    self: v.optional(v.array(v.object({ href: v.string() }))),
-  }),
+  links: LinksSchema,
 });
 export type Repository = v.InferOutput<typeof RepositorySchema>;
 
@@ -53,6 +58,66 @@ export function listRepos(client: BitbucketClient, options: ListReposOptions = {
     itemSchema: RepositorySchema,
     limit: options.limit,
     maxPages: options.maxPages,
+    signal: options.signal,
+  });
+}
+
+/** One page of a repository list as the server sent it; items are checked one by one by the caller. */
+export interface RepoListPage {
+  values: unknown[];
+  isLastPage: boolean;
+  nextPageStart?: number | null | undefined;
+}
+
+const RepoListPageSchema = v.object({
+  values: v.array(v.unknown()),
+  isLastPage: v.boolean(),
+  nextPageStart: v.nullish(v.number()),
+});
+
+/**
+ * One page of every repository the token can read, archived ones included. The caller follows
+ * `nextPageStart` (which may skip ahead of start + size) until `isLastPage`.
+ */
+export async function getReposPage(
+  client: BitbucketClient,
+  options: { start: number; limit: number; signal?: AbortSignal | undefined },
+): Promise<RepoListPage> {
+  const { data } = await client.get('/rest/api/1.0/repos', {
+    operation: 'repos.list',
+    query: { archived: 'ALL', start: options.start, limit: options.limit },
+    schema: RepoListPageSchema,
+    signal: options.signal,
+  });
+  return data;
+}
+
+/** The repositories the user opened recently on the server, most recent first (one request). */
+export async function getRecentRepos(
+  client: BitbucketClient,
+  options: { limit?: number; signal?: AbortSignal | undefined } = {},
+): Promise<unknown[]> {
+  const { data } = await client.get('/rest/api/1.0/profile/recent/repos', {
+    operation: 'repos.recent',
+    query: { limit: options.limit ?? 25 },
+    schema: RepoListPageSchema,
+    signal: options.signal,
+  });
+  return data.values;
+}
+
+/** The direct forks of a repository that the token can read (all pages). */
+export function listForks(
+  client: BitbucketClient,
+  projectKey: string,
+  slug: string,
+  options: { signal?: AbortSignal | undefined } = {},
+): Promise<Repository[]> {
+  return client.getAllPages(`${repoPath(projectKey, slug)}/forks`, {
+    operation: 'repos.forks',
+    itemSchema: RepositorySchema,
+    limit: 100,
+    maxPages: 20,
     signal: options.signal,
   });
 }
