@@ -16,6 +16,16 @@ export type Fault = FaultLimit &
     | { status: 429; retryAfterSeconds: number }
     /** 302 to a single sign-on login page (on the simulator's own origin), which then shows a login form. */
     | { ssoRedirect: true }
+    /**
+     * 302 to the same address on https:// (another origin), as a server or proxy moving plain-HTTP
+     * clients to https does.
+     */
+    | { httpsRedirect: true }
+    /**
+     * Answers normally, but the JSON answer's string field `pad` (of the object, or of every item of
+     * a page) is padded with "x" to `length` characters: a huge answer.
+     */
+    | { pad: string; length: number }
     /** 200 text/html (a login page) instead of JSON. */
     | { html: true }
     /** Close the connection without an answer. */

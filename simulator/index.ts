@@ -91,6 +91,20 @@ const HTML_TYPE = 'text/html;charset=UTF-8';
 
 let requestCounter = 0;
 
+/** A JSON answer with one string field padded (the `pad` fault): of the object, or of each item of a page. */
+function padded(body: unknown, { pad, length }: { pad: string; length: number }): unknown {
+  const padItem = (item: unknown) => {
+    if (typeof item !== 'object' || item === null) return item;
+    const value = (item as Record<string, unknown>)[pad];
+    return typeof value === 'string' ? { ...item, [pad]: value.padEnd(length, 'x') } : item;
+  };
+  if (typeof body === 'object' && body !== null && Array.isArray((body as { values?: unknown }).values)) {
+    const page = body as { values: unknown[] };
+    return { ...page, values: page.values.map(padItem) };
+  }
+  return padItem(body);
+}
+
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const contextPath = normaliseContextPath(opts.contextPath ?? '');
   const version = parseVersion(opts.version ?? '9.4.13');
@@ -244,6 +258,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       );
       return true;
     }
+    if ('httpsRedirect' in fault) {
+      const q = r.query.toString();
+      const location = `${urls.base.replace(/^http:/, 'https:')}${r.path}${q ? `?${q}` : ''}`;
+      send(req, res, r.path, { kind: 'redirect', location }, base);
+      return true;
+    }
+    if ('pad' in fault) return false;
     if ('html' in fault) {
       const login = loginForm(env, { ...r, principal: anonymous }, {});
       send(req, res, r.path, login, base);
@@ -378,6 +399,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
     if (isRest) {
       const reply = await handleRest(env, r);
+      if (reply?.kind === 'json' && fault && 'pad' in fault) {
+        const headers = { ...base, ...reply.headers };
+        return sendJson(req, res, path, reply.status, padded(reply.body, fault), headers, false);
+      }
       if (reply) return send(req, res, path, reply, base);
       if (conformance) {
         const op = conformance.findOperation(r.method, path);

@@ -1,6 +1,8 @@
 import * as v from 'valibot';
+import { capText } from '../messaging/limits';
 import { BitbucketError, explain } from './errors';
 import { type OperationId, operationInfo } from './permissions';
+import { tokenScrubber } from './scrub';
 
 export type QueryValue = string | number | boolean | undefined | readonly string[];
 export type Query = Record<string, QueryValue>;
@@ -53,6 +55,48 @@ const MAX_RETRY_AFTER_SECONDS = 10;
 const GATEWAY_RETRY_MS = 1_000;
 const RETRIED_GATEWAY_STATUSES = new Set([502, 503, 504]);
 
+/**
+ * How much of an answer the client reads, by kind of call; past it, it stops reading and refuses the
+ * answer. Each is a generous multiple of the largest real answer:
+ * - small: application properties (~200 bytes), one user (~1 KB with its links), a new SSH key (an
+ *   RSA 16384 public key is under 3 KB).
+ * - object: one project, repository, pull request (a description of 32 K characters is ~200 KB as
+ *   escaped JSON), a commit, a GPG key with its subkeys.
+ * - page: a page of up to 1000 items (1000 repositories from a real server are 2–3 MB; 1000 pull
+ *   requests, each with both repositories, reviewers and a description, can be ten times that).
+ */
+export const ANSWER_LIMITS = {
+  small: 64 * 1024,
+  object: 1024 * 1024,
+  page: 32 * 1024 * 1024,
+} as const;
+export type AnswerSize = keyof typeof ANSWER_LIMITS;
+
+/** The calls whose answers are not one object; every call made through `pages` reads pages. */
+const ANSWER_SIZES: Partial<Record<OperationId, AnswerSize>> = {
+  'server.properties': 'small',
+  'users.get': 'small',
+  'ssh-keys.add': 'small',
+  'users.search': 'page',
+  'projects.list': 'page',
+  'repos.list': 'page',
+  'repos.forks': 'page',
+  'branches.list': 'page',
+  'pull-requests.list': 'page',
+  'pull-requests.participants': 'page',
+  'dashboard.pull-requests': 'page',
+  // A plain array of users, not paged.
+  'default-reviewers.get': 'page',
+  'ssh-keys.list': 'page',
+  'gpg-keys.list': 'page',
+};
+
+/**
+ * Answers the client only looks at (error bodies, web pages instead of data) are read this far: the
+ * beginning says what they are, and the server's own messages are short.
+ */
+export const GLANCE_LIMIT = 64 * 1024;
+
 /** The page envelope every paged Bitbucket resource uses. */
 const PageSchema = v.object({
   values: v.array(v.unknown()),
@@ -69,6 +113,10 @@ const ErrorBodySchema = v.object({
   ),
 });
 
+/** The server's own messages quoted in a sentence: Bitbucket's are one line each, and one or two. */
+const MAX_SERVER_MESSAGES = 5;
+const MAX_SERVER_MESSAGE_LENGTH = 1_000;
+
 interface ErrorBody {
   messages: string[];
   exceptionNames: string[];
@@ -84,7 +132,9 @@ function readErrorBody(text: string): ErrorBody {
   const parsed = v.safeParse(ErrorBodySchema, json);
   if (!parsed.success) return { messages: [], exceptionNames: [] };
   return {
-    messages: parsed.output.errors.flatMap((e) => (e.message?.trim() ? [e.message.trim()] : [])),
+    messages: parsed.output.errors
+      .slice(0, MAX_SERVER_MESSAGES)
+      .flatMap((e) => (e.message?.trim() ? [capText(e.message.trim(), MAX_SERVER_MESSAGE_LENGTH)] : [])),
     exceptionNames: parsed.output.errors.flatMap((e) => (e.exceptionName ? [e.exceptionName] : [])),
   };
 }
@@ -96,8 +146,49 @@ export function looksLikeLoginPage(text: string): boolean {
   );
 }
 
+const isHtmlType = (contentType: string) => /text\/html|application\/xhtml/i.test(contentType);
+
 function looksLikeHtml(contentType: string, text: string): boolean {
-  return /text\/html|application\/xhtml/i.test(contentType) || /^\s*<(!doctype|html|head|body)/i.test(text);
+  return isHtmlType(contentType) || /^\s*<(!doctype|html|head|body)/i.test(text);
+}
+
+/** A sign-in page's address: the server's login, or a single sign-on hand-off. */
+function looksLikeSignInAddress(url: URL): boolean {
+  return /log-?in|log-?on|sign-?in|saml|sso|oauth|openid|oidc|authori[sz]e|j_atl_security|adfs|\/cas\//i.test(
+    url.pathname + url.search,
+  );
+}
+
+const isRedirect = (response: Response) =>
+  response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400);
+
+interface Body {
+  text: string;
+  /** False when the body was longer than the limit and only its beginning was read. */
+  complete: boolean;
+}
+
+/**
+ * The body as text, reading at most `maxBytes` of it: past that the rest is never read (the stream
+ * is cancelled, which closes the connection), and only the beginning is returned.
+ */
+async function readBody(response: Response, maxBytes: number): Promise<Body> {
+  if (!response.body) return { text: '', complete: true };
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { text: text + decoder.decode(), complete: true };
+    if (size + value.byteLength > maxBytes) {
+      text += decoder.decode(value.subarray(0, maxBytes - size));
+      reader.cancel().catch(() => undefined);
+      return { text, complete: false };
+    }
+    size += value.byteLength;
+    text += decoder.decode(value, { stream: true });
+  }
 }
 
 /** Seconds from a `Retry-After` header (either seconds or an HTTP date); undefined when absent. */
@@ -159,6 +250,7 @@ export class BitbucketClient {
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #scrub: (text: string) => string;
 
   constructor(options: BitbucketClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -167,6 +259,7 @@ export class BitbucketClient {
     // Looked up at call time, and never called as a method of another object ("Illegal invocation").
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#sleep = options.sleep ?? defaultSleep;
+    this.#scrub = tokenScrubber(this.#token);
   }
 
   /** Whether requests carry a token. */
@@ -202,27 +295,41 @@ export class BitbucketClient {
     return this.request<T>('DELETE', path, options);
   }
 
-  async request<T = unknown>(
+  request<T = unknown>(
     method: Method,
     path: string,
     options: RequestOptions<T>,
+  ): Promise<BitbucketResponse<T>> {
+    return this.#request(method, path, options, ANSWER_SIZES[options.operation] ?? 'object');
+  }
+
+  async #request<T>(
+    method: Method,
+    path: string,
+    options: RequestOptions<T>,
+    size: AnswerSize,
   ): Promise<BitbucketResponse<T>> {
     const url = this.url(path, options.query);
     let retried = false;
     for (;;) {
       if (options.signal?.aborted) throw abortError(options.signal);
       try {
-        return await this.#attempt(method, url, options);
+        return await this.#attempt(method, url, options, ANSWER_LIMITS[size]);
       } catch (error) {
         const waitMs = retried || method !== 'GET' ? undefined : retryDelay(error);
-        if (waitMs === undefined) throw error;
+        if (waitMs === undefined) throw this.#withoutToken(error);
         retried = true;
         await abortableSleep(this.#sleep, waitMs, options.signal);
       }
     }
   }
 
-  async #attempt<T>(method: Method, url: string, options: RequestOptions<T>): Promise<BitbucketResponse<T>> {
+  async #attempt<T>(
+    method: Method,
+    url: string,
+    options: RequestOptions<T>,
+    maxBytes: number,
+  ): Promise<BitbucketResponse<T>> {
     const { operation, signal } = options;
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (this.#token) headers.Authorization = `Bearer ${this.#token}`;
@@ -239,7 +346,7 @@ export class BitbucketClient {
     const onCallerAbort = () => timeout.abort();
     signal?.addEventListener('abort', onCallerAbort, { once: true });
     let response: Response;
-    let text: string;
+    let answer: Body;
     try {
       response = await this.#fetch(url, {
         method,
@@ -250,8 +357,27 @@ export class BitbucketClient {
         cache: 'no-store',
         signal: timeout.signal,
       });
-      text = response.type === 'opaqueredirect' ? '' : await response.text();
+      if (isRedirect(response)) {
+        response.body?.cancel().catch(() => undefined);
+        throw this.#redirectFailure(
+          response.status,
+          operation,
+          new URL(url),
+          await this.#redirectLanding(response, url, timeout.signal),
+        );
+      }
+      // What is only looked at is read to its beginning; data is read up to the limit of its call,
+      // and not at all when the server announces more.
+      const contentType = response.headers.get('content-type') ?? '';
+      const glance = response.status >= 400 || isHtmlType(contentType);
+      const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+      if (!glance && declared > maxBytes) {
+        response.body?.cancel().catch(() => undefined);
+        throw this.#tooLarge(response.status, operation, maxBytes);
+      }
+      answer = await readBody(response, glance ? Math.min(maxBytes, GLANCE_LIMIT) : maxBytes);
     } catch (error) {
+      if (error instanceof BitbucketError) throw error;
       if (signal?.aborted) throw abortError(signal);
       if (timeout.signal.aborted) {
         throw new BitbucketError(
@@ -270,22 +396,25 @@ export class BitbucketClient {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onCallerAbort);
     }
-    return this.#interpret(response, text, options);
+    return this.#interpret(response, answer, options, maxBytes);
   }
 
-  #interpret<T>(response: Response, text: string, options: RequestOptions<T>): BitbucketResponse<T> {
+  #interpret<T>(
+    response: Response,
+    { text, complete }: Body,
+    options: RequestOptions<T>,
+    maxBytes: number,
+  ): BitbucketResponse<T> {
     const { operation } = options;
     const status = response.status;
     const loginRedirect = () =>
       new BitbucketError('login-redirect', explain.loginRedirect(this.baseUrl), { status, operation });
 
-    // In the browser a manual redirect is opaque (status 0); elsewhere it is a plain 3xx.
-    if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) throw loginRedirect();
-
     const contentType = response.headers.get('content-type') ?? '';
     const html = looksLikeHtml(contentType, text);
     if (html && looksLikeLoginPage(text)) throw loginRedirect();
     if (status >= 400) throw this.#failure(response, text, operation);
+    if (!complete && !html) throw this.#tooLarge(status, operation, maxBytes);
 
     const rawUser = response.headers.get('x-ausername')?.trim();
     const username = rawUser && rawUser.toLowerCase() !== 'anonymous' ? rawUser : null;
@@ -320,7 +449,7 @@ export class BitbucketClient {
   #failure(response: Response, text: string, operation: OperationId): BitbucketError {
     const status = response.status;
     const body = readErrorBody(text);
-    const serverMessages = body.messages.map((m) => this.#withoutToken(m));
+    const serverMessages = body.messages;
     const details = { status, operation, serverMessages };
     const required = operationInfo(operation).permission ?? undefined;
 
@@ -368,9 +497,101 @@ export class BitbucketClient {
     return new BitbucketError('bad-request', explain.badRequest(operation, status, serverMessages), details);
   }
 
-  /** Servers sometimes echo request data in messages; the token must never reach a message. */
-  #withoutToken(message: string): string {
-    return this.#token ? message.split(this.#token).join('[token]') : message;
+  #tooLarge(status: number, operation: OperationId, maxBytes: number): BitbucketError {
+    return new BitbucketError('too-large', explain.tooLarge(this.baseUrl, operation, maxBytes), {
+      status,
+      operation,
+    });
+  }
+
+  /**
+   * Where a redirect leads, when that can be seen. A plain 3xx names it in Location. In the browser a
+   * redirect that isn't followed is opaque, so it is followed once more by an anonymous GET (no
+   * token): a redirect to the server's own origin (its login, a single sign-on hand-off there) ends
+   * on a page that can be read; one to another origin fails, as the extension has no permission
+   * there. Only asked for http:// addresses, where the answer changes what to tell the user.
+   */
+  async #redirectLanding(response: Response, url: string, signal: AbortSignal): Promise<URL | undefined> {
+    if (new URL(this.baseUrl).protocol !== 'http:') return undefined;
+    if (response.type !== 'opaqueredirect') {
+      const location = response.headers.get('location');
+      if (!location) return undefined;
+      try {
+        return new URL(location, url);
+      } catch {
+        return undefined;
+      }
+    }
+    try {
+      const followed = await this.#fetch(url, {
+        method: 'GET',
+        headers: { Accept: 'application/json' },
+        redirect: 'follow',
+        credentials: 'omit',
+        cache: 'no-store',
+        signal,
+      });
+      followed.body?.cancel().catch(() => undefined);
+      return followed.url ? new URL(followed.url) : undefined;
+    } catch (error) {
+      if (signal.aborted) throw error;
+      return undefined;
+    }
+  }
+
+  /**
+   * A redirect instead of an answer. For https:// addresses it is a login or single sign-on page in
+   * the way. For http:// ones it is often the server moving to https:// (or to another address),
+   * told apart from a login on the same origin, or an outside sign-on page, by where it leads.
+   */
+  #redirectFailure(
+    status: number,
+    operation: OperationId,
+    requested: URL,
+    landing: URL | undefined,
+  ): BitbucketError {
+    const loginRedirect = new BitbucketError('login-redirect', explain.loginRedirect(this.baseUrl), {
+      status,
+      operation,
+    });
+    const base = new URL(this.baseUrl);
+    if (base.protocol !== 'http:') return loginRedirect;
+    const redirect = (target?: string) =>
+      new BitbucketError('redirect', explain.redirect(this.baseUrl, target), { status, operation });
+    if (!landing || !/^https?:$/.test(landing.protocol)) return redirect();
+    const upgrade = landing.protocol === 'https:' && landing.hostname === base.hostname;
+    if (!upgrade && looksLikeSignInAddress(landing)) return loginRedirect;
+    const target = this.#newAddress(requested, landing);
+    return target === this.baseUrl ? loginRedirect : redirect(target);
+  }
+
+  /**
+   * The server address a redirect suggests: where it leads, less the REST path asked for when it
+   * kept it (so `…/bitbucket/rest/api/1.0/x` suggests `…/bitbucket`), else just its origin.
+   */
+  #newAddress(requested: URL, landing: URL): string {
+    const restPath = requested.pathname.slice(new URL(this.baseUrl).pathname.replace(/\/$/, '').length);
+    const kept = landing.pathname.endsWith(restPath) ? landing.pathname.slice(0, -restPath.length) : '';
+    const address = `${landing.protocol}//${landing.host}${kept.replace(/\/+$/, '')}`;
+    return address.length <= 300 ? address : landing.origin;
+  }
+
+  /**
+   * Servers sometimes echo request data in messages, in any form (URL-encoded, re-cased, base64):
+   * every error leaving the client has the token scrubbed from its sentence, the server's messages
+   * and its cause.
+   */
+  #withoutToken(error: unknown): unknown {
+    if (!(error instanceof BitbucketError) || !this.#token) return error;
+    const cause = error.cause;
+    return new BitbucketError(error.kind, this.#scrub(error.message), {
+      status: error.status,
+      operation: error.operation,
+      requiredPermission: error.requiredPermission,
+      retryAfterSeconds: error.retryAfterSeconds,
+      serverMessages: error.serverMessages.map(this.#scrub),
+      cause: typeof cause === 'string' ? this.#scrub(cause) : cause,
+    });
   }
 
   /**
@@ -383,18 +604,21 @@ export class BitbucketClient {
     const itemsSchema = v.array(itemSchema);
     let start = first;
     for (let page = 0; page < maxPages; page++) {
-      const { data, status } = await this.get(path, {
-        ...request,
-        query: { ...request.query, start, limit },
-        schema: PageSchema,
-      });
+      const { data, status } = await this.#request(
+        'GET',
+        path,
+        { ...request, query: { ...request.query, start, limit }, schema: PageSchema },
+        'page',
+      );
       const items = v.safeParse(itemsSchema, data.values);
       if (!items.success) {
-        throw new BitbucketError('invalid-response', explain.invalidResponse(request.operation), {
-          status,
-          operation: request.operation,
-          cause: describeIssues(items.issues),
-        });
+        throw this.#withoutToken(
+          new BitbucketError('invalid-response', explain.invalidResponse(request.operation), {
+            status,
+            operation: request.operation,
+            cause: describeIssues(items.issues),
+          }),
+        );
       }
       yield items.output;
       const next = data.nextPageStart;

@@ -17,6 +17,8 @@ export const BITBUCKET_ERROR_KINDS = [
   'timeout',
   'offline',
   'login-redirect',
+  'redirect',
+  'too-large',
   'not-json',
   'not-bitbucket',
   'unsupported-version',
@@ -99,6 +101,10 @@ const joined = (messages: readonly string[]) =>
     .map((m) => (/[.!?]$/.test(m) ? m : `${m}.`))
     .join(' ');
 
+/** 65536 → "64 KB", 33554432 → "32 MB" (binary units, as sizes are set). */
+const formatBytes = (bytes: number) =>
+  bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${Math.round(bytes / 1024)} KB`;
+
 const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /**
@@ -145,6 +151,19 @@ export const explain = {
 
   loginRedirect: (server: string) =>
     `The server answered with a login page instead of data: a single sign-on proxy or the server's login is in the way. Open ${server} in a tab, sign in, and try again.`,
+
+  /**
+   * An http:// address that redirects elsewhere. Where to is often invisible (a browser hides the
+   * Location of a redirect it doesn't follow), and guessing could send the token to a stranger, so the
+   * user is told what to enter instead of being moved there.
+   */
+  redirect: (server: string, target?: string) =>
+    target
+      ? `This address redirects to ${target} — if that is your Bitbucket server, enter that address.`
+      : `This address redirects — if your server uses https://, enter that address (${server.replace(/^http:/i, 'https:')}).`,
+
+  tooLarge: (server: string, operation: OperationId | undefined, limitBytes: number) =>
+    `${server} sent a far larger answer than Bitbucket sends for ${operation ? operationInfo(operation).does : 'this request'} (over ${formatBytes(limitBytes)}), so the extension stopped reading it. A proxy in front of Bitbucket may be changing answers; if not, tell your Bitbucket administrators.`,
 
   notJson: (server: string) =>
     `${server} answered with a web page instead of data. Check that the address is your Bitbucket server, including any path such as /bitbucket.`,

@@ -1,14 +1,17 @@
 import * as v from 'valibot';
+import { SERVER_TEXT } from '../messaging/limits';
 import type { BitbucketClient } from './client';
+import { serverText } from './server';
 
+/** A user as the extension keeps it: within Bitbucket's own limits (see serverText). */
 export const UserSchema = v.object({
   id: v.number(),
   /** The login name (what X-AUSERNAME carries). */
-  name: v.string(),
+  name: serverText(SERVER_TEXT.userName, 'identifier'),
   /** What URLs use; usually the lower-cased name, but not always. */
-  slug: v.string(),
-  displayName: v.string(),
-  emailAddress: v.optional(v.string()),
+  slug: serverText(SERVER_TEXT.userName, 'identifier'),
+  displayName: serverText(SERVER_TEXT.displayName, 'name'),
+  emailAddress: v.optional(serverText(SERVER_TEXT.emailAddress, 'identifier')),
   active: v.optional(v.boolean()),
 });
 export type User = v.InferOutput<typeof UserSchema>;

@@ -1,8 +1,10 @@
 import * as v from 'valibot';
+import { SERVER_TEXT } from '../messaging/limits';
 import { BitbucketClient } from './client';
 import { BitbucketError, explain, isBitbucketError } from './errors';
 import type { OperationId, TokenPermission } from './permissions';
-import { APPLICATION_PROPERTIES_PATH, isBitbucketProperties } from './server';
+import { scrubToken } from './scrub';
+import { APPLICATION_PROPERTIES_PATH, ApplicationPropertiesSchema, isBitbucketProperties } from './server';
 import { getUser, searchUsers, type User } from './users';
 import { compareVersions, MINIMUM_VERSION, type VersionSupport, versionSupport } from './versions';
 
@@ -77,7 +79,15 @@ export async function verifyConnection(input: VerifyConnectionInput): Promise<Ve
       { operation: 'server.properties' },
     );
   }
-  const { version, displayName } = answer;
+  // Bitbucket, but with text past what Bitbucket itself allows: nothing of it is kept.
+  const properties = v.safeParse(ApplicationPropertiesSchema, answer);
+  if (!properties.success) {
+    throw new BitbucketError('invalid-response', explain.invalidResponse('server.properties'), {
+      operation: 'server.properties',
+      cause: properties.issues.map((issue) => `${v.getDotPath(issue)}: ${issue.message}`).join('; '),
+    });
+  }
+  const { version, displayName } = properties.output;
   if (compareVersions(version, MINIMUM_VERSION) < 0) {
     throw new BitbucketError('unsupported-version', explain.unsupportedVersion(version, MINIMUM_VERSION), {
       operation: 'server.properties',
@@ -95,6 +105,13 @@ export async function verifyConnection(input: VerifyConnectionInput): Promise<Ve
     });
   }
   const name = whoami.username;
+  if (name.length > SERVER_TEXT.userName) {
+    throw new BitbucketError('invalid-response', explain.invalidResponse('server.properties'), {
+      status: whoami.status,
+      operation: 'server.properties',
+      cause: `X-AUSERNAME is ${name.length} characters long; Bitbucket allows ${SERVER_TEXT.userName}`,
+    });
+  }
 
   // 3. The user's details and what the token may do, in parallel. A permission filter only
   //    returns what the token can reach, so one result is enough to know.
@@ -114,7 +131,7 @@ export async function verifyConnection(input: VerifyConnectionInput): Promise<Ve
       throw error;
     });
   const [user, repoRead, repoWrite, repoAdmin, projectAdmin] = await Promise.all([
-    findUser(client, name, signal),
+    findUser(client, name, input.token, signal),
     // Refused outright: the token can't even read repositories ("Repository read" in the sentence).
     probe('/rest/api/1.0/repos', 'repos.list', 'REPO_READ'),
     orFalse(probe('/rest/api/1.0/repos', 'repos.list', 'REPO_WRITE')),
@@ -141,7 +158,12 @@ export async function verifyConnection(input: VerifyConnectionInput): Promise<Ve
  * The user called `name`. Its slug is usually the lower-cased name; when that isn't found (names
  * with characters slugs replace), search users and take the exact name.
  */
-async function findUser(client: BitbucketClient, name: string, signal?: AbortSignal): Promise<User> {
+async function findUser(
+  client: BitbucketClient,
+  name: string,
+  token: string,
+  signal?: AbortSignal,
+): Promise<User> {
   try {
     return await getUser(client, name.toLowerCase(), { signal });
   } catch (error) {
@@ -154,7 +176,7 @@ async function findUser(client: BitbucketClient, name: string, signal?: AbortSig
   if (!match) {
     throw new BitbucketError(
       'invalid-response',
-      `The server says the token belongs to “${name}”, but can't find that user. Try again; if it keeps happening, tell your Bitbucket administrators.`,
+      `The server says the token belongs to “${scrubToken(name, token)}”, but can't find that user. Try again; if it keeps happening, tell your Bitbucket administrators.`,
       { operation: 'users.search' },
     );
   }

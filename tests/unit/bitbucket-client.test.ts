@@ -5,10 +5,17 @@
 import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { BitbucketClient, type BitbucketClientOptions, type Method } from '../../lib/bitbucket/client';
+import {
+  ANSWER_LIMITS,
+  BitbucketClient,
+  type BitbucketClientOptions,
+  GLANCE_LIMIT,
+  type Method,
+} from '../../lib/bitbucket/client';
 import { BITBUCKET_ERROR_KINDS, BitbucketError, type BitbucketErrorKind } from '../../lib/bitbucket/errors';
 import type { OperationId } from '../../lib/bitbucket/permissions';
 import { RepositorySchema } from '../../lib/bitbucket/repos';
+import { scrubToken } from '../../lib/bitbucket/scrub';
 import { UserSchema } from '../../lib/bitbucket/users';
 import { expectFailure } from './support/bitbucket-failure';
 
@@ -17,6 +24,8 @@ const fixture = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8');
 
 const TOKEN = 'NzQ0MjE2OTk0OTE4OsecretTokenText';
 const BASE = 'https://git.example.com/bitbucket';
+/** The same server at a plain-HTTP address. */
+const HTTP_BASE = 'http://git.example.com/bitbucket';
 
 interface Call {
   url: string;
@@ -173,6 +182,8 @@ describe('what the client makes of good answers', () => {
 
 interface FailureCase {
   title: string;
+  /** Default BASE (https). */
+  base?: string;
   replies: Reply[];
   operation?: OperationId;
   method?: Method;
@@ -191,6 +202,25 @@ const opaqueRedirect = () => {
   Object.defineProperty(r, 'status', { value: 0 });
   return r;
 };
+
+/** What an anonymous fetch that follows a redirect sees: where it ended, or a failure for want of permission. */
+const landedOn = (url: string) => () => {
+  const r = new Response('<!DOCTYPE html><html><body><form id="login-form"></form></body></html>', {
+    headers: { 'content-type': 'text/html' },
+  });
+  Object.defineProperty(r, 'url', { value: url });
+  return r;
+};
+const refusedFollow = () => {
+  throw new TypeError('Failed to fetch');
+};
+
+/** The answer to `GET …/projects/PRJ/repos/r` (the path the catalogue asks for), `size` bytes of JSON. */
+const hugeRepo = (size: number) =>
+  json({ id: 1, slug: 'r', name: 'r', project: { key: 'PRJ', name: 'P' }, links: {}, pad: 'x'.repeat(size) });
+
+const REDIRECT_HTTPS_SENTENCE =
+  'This address redirects — if your server uses https://, enter that address (https://git.example.com/bitbucket).';
 
 const LOGIN_PAGE = `<!DOCTYPE html><html><head><meta name="application-name" content="Bitbucket"></head>
 <body><form action="/bitbucket/j_atl_security_check" method="post" id="login-form">
@@ -409,6 +439,78 @@ const FAILURES: FailureCase[] = [
     message: `The server answered with a login page instead of data: a single sign-on proxy or the server's login is in the way. Open ${BASE} in a tab, sign in, and try again.`,
   },
   {
+    title:
+      'an http:// address, redirected in the browser (opaque) where the extension may not follow: it redirects',
+    base: HTTP_BASE,
+    replies: [opaqueRedirect, refusedFollow],
+    kind: 'redirect',
+    message: REDIRECT_HTTPS_SENTENCE,
+    calls: 2,
+  },
+  {
+    title:
+      'an http:// address, redirected in the browser (opaque) to a sign-on page on its own origin: login',
+    base: HTTP_BASE,
+    replies: [
+      opaqueRedirect,
+      landedOn('http://git.example.com/bitbucket/plugins/servlet/samlsso?redirectTo=x'),
+    ],
+    kind: 'login-redirect',
+    message: `The server answered with a login page instead of data: a single sign-on proxy or the server's login is in the way. Open ${HTTP_BASE} in a tab, sign in, and try again.`,
+    calls: 2,
+  },
+  {
+    title: 'an http:// address whose 302 leads to https://: it redirects, and names the address',
+    base: HTTP_BASE,
+    replies: [
+      new Response(null, {
+        status: 302,
+        headers: { location: 'https://git.example.com/bitbucket/rest/api/1.0/projects/PRJ/repos/r' },
+      }),
+    ],
+    kind: 'redirect',
+    status: 302,
+    message:
+      'This address redirects to https://git.example.com/bitbucket — if that is your Bitbucket server, enter that address.',
+    calls: 1,
+  },
+  {
+    title: 'an http:// address whose 301 has no Location: it redirects',
+    base: HTTP_BASE,
+    replies: [new Response(null, { status: 301 })],
+    kind: 'redirect',
+    status: 301,
+    message: REDIRECT_HTTPS_SENTENCE,
+  },
+  {
+    title: 'an http:// address whose 302 goes to its own login page: login',
+    base: HTTP_BASE,
+    replies: [new Response(null, { status: 302, headers: { location: '/bitbucket/login?next=/rest' } })],
+    kind: 'login-redirect',
+    message: /login page instead of data/,
+  },
+  {
+    title: 'an http:// address whose 302 goes to an outside sign-on page: login',
+    base: HTTP_BASE,
+    replies: [
+      new Response(null, {
+        status: 302,
+        headers: { location: 'https://idp.example.com/adfs/ls/?SAMLRequest=abc' },
+      }),
+    ],
+    kind: 'login-redirect',
+    message: /login page instead of data/,
+  },
+  {
+    title: 'an answer far larger than any real one for its call: too large',
+    replies: [hugeRepo(2 * 1024 * 1024)],
+    operation: 'repos.get',
+    kind: 'too-large',
+    status: 200,
+    message: `${BASE} sent a far larger answer than Bitbucket sends for reading a repository (over 1 MB), so the extension stopped reading it. A proxy in front of Bitbucket may be changing answers; if not, tell your Bitbucket administrators.`,
+    calls: 1,
+  },
+  {
     title: 'a 302 to the login page',
     replies: [new Response(null, { status: 302, headers: { location: `${BASE}/login` } })],
     kind: 'login-redirect',
@@ -468,11 +570,10 @@ describe('failures, each with its sentence', () => {
     const operation = c.operation ?? 'repos.list';
     const schema = c.kind === 'invalid-response' ? RepositorySchema : undefined;
     const e = await failure(
-      client(f.fn, c.token === false ? { token: undefined } : {}).request(
-        c.method ?? 'GET',
-        '/rest/api/1.0/projects/PRJ/repos/r',
-        { operation, schema },
-      ),
+      client(f.fn, {
+        ...(c.token === false ? { token: undefined } : {}),
+        ...(c.base ? { baseUrl: c.base } : {}),
+      }).request(c.method ?? 'GET', '/rest/api/1.0/projects/PRJ/repos/r', { operation, schema }),
     );
     expect(e.kind).toBe(c.kind);
     expect(e.operation).toBe(operation);
@@ -594,6 +695,267 @@ describe('failures, each with its sentence', () => {
       serverMessages: [],
     });
     expect(BitbucketError.parse({ kind: 'nonsense', message: 'x' })).toBeNull();
+  });
+});
+
+describe('redirects from an http:// address', () => {
+  it('the anonymous look at where an opaque redirect leads carries no token and follows it', async () => {
+    const f = fakeFetch(opaqueRedirect, refusedFollow);
+    await failure(
+      client(f.fn, { baseUrl: HTTP_BASE }).get('/rest/api/1.0/repos', { operation: 'repos.list' }),
+    );
+    expect(f.calls).toHaveLength(2);
+    expect(f.calls[1]!.url).toBe(f.calls[0]!.url);
+    expect(headersOf(f.calls[1])).toEqual({ Accept: 'application/json' });
+    expect(f.calls[1]!.init).toMatchObject({ method: 'GET', redirect: 'follow', credentials: 'omit' });
+  });
+
+  it('an https:// address is never followed: a redirect there is a login in the way', async () => {
+    const f = fakeFetch(opaqueRedirect, refusedFollow);
+    const e = await failure(client(f.fn).get('/rest/api/1.0/repos', { operation: 'repos.list' }));
+    expect(e.kind).toBe('login-redirect');
+    expect(f.calls).toHaveLength(1);
+  });
+
+  it('a redirect to the context path it lacks names that address', async () => {
+    const f = fakeFetch(
+      new Response(null, {
+        status: 301,
+        headers: { location: 'http://git.example.com/stash/rest/api/1.0/repos?limit=25' },
+      }),
+    );
+    const e = await failure(
+      client(f.fn, { baseUrl: 'http://git.example.com' }).get('/rest/api/1.0/repos', {
+        operation: 'repos.list',
+        query: { limit: 25 },
+      }),
+    );
+    expect(e.kind).toBe('redirect');
+    expect(e.message).toBe(
+      'This address redirects to http://git.example.com/stash — if that is your Bitbucket server, enter that address.',
+    );
+  });
+});
+
+/** A body of `size` bytes of JSON made on demand, counting the bytes anyone read of it. */
+function countedBody(size: number, chunk = 64 * 1024) {
+  const head = new TextEncoder().encode('{"values":["');
+  let produced = 0;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (produced >= size) return controller.close();
+        const bytes = produced === 0 ? head : new Uint8Array(Math.min(chunk, size - produced)).fill(0x61);
+        produced += bytes.byteLength;
+        controller.enqueue(bytes);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, read: () => produced };
+}
+
+describe('huge answers: reading stops at the limit of the call', () => {
+  const FIFTY_MB = 50 * 1024 * 1024;
+
+  it('a 50 MB user: refused after reading about 64 KB, with a sentence', async () => {
+    const body = countedBody(FIFTY_MB);
+    const f = fakeFetch(() => new Response(body.stream, { headers: { 'content-type': 'application/json' } }));
+    const e = await failure(
+      client(f.fn).get('/rest/api/1.0/users/jdoe', { operation: 'users.get', schema: UserSchema }),
+    );
+    expect(e.kind).toBe('too-large');
+    expect(e.message).toBe(
+      `${BASE} sent a far larger answer than Bitbucket sends for reading user details (over 64 KB), so the extension stopped reading it. A proxy in front of Bitbucket may be changing answers; if not, tell your Bitbucket administrators.`,
+    );
+    expect(body.read()).toBeLessThan(ANSWER_LIMITS.small + 2 * 64 * 1024);
+    expect(f.calls).toHaveLength(1);
+  });
+
+  it('an answer whose Content-Length is past the limit is not read at all', async () => {
+    const body = countedBody(FIFTY_MB);
+    const f = fakeFetch(
+      () =>
+        new Response(body.stream, {
+          headers: { 'content-type': 'application/json', 'content-length': String(FIFTY_MB) },
+        }),
+    );
+    const e = await failure(
+      client(f.fn).get('/rest/api/1.0/application-properties', { operation: 'server.properties' }),
+    );
+    expect(e.kind).toBe('too-large');
+    expect(e.message).toMatch(/for reading the server version \(over 64 KB\)/);
+    expect(body.read()).toBe(0);
+  });
+
+  it('a page of several MB (1000 large items) is read whole', async () => {
+    const values = Array.from({ length: 1000 }, (_, i) => `${i}:${'r'.repeat(5_000)}`);
+    const f = fakeFetch(json({ size: 1000, limit: 1000, start: 0, isLastPage: true, values }));
+    const all = await client(f.fn).getAllPages('/rest/api/1.0/repos', {
+      operation: 'repos.list',
+      itemSchema: v.string(),
+      limit: 1000,
+    });
+    expect(all).toHaveLength(1000);
+    expect(all[999]).toBe(values[999]);
+  });
+
+  it('a page past its limit (32 MB): too large, naming the call', async () => {
+    const body = countedBody(ANSWER_LIMITS.page + 1024 * 1024, 1024 * 1024);
+    const f = fakeFetch(() => new Response(body.stream, { headers: { 'content-type': 'application/json' } }));
+    const e = await failure(
+      client(f.fn).getAllPages('/rest/api/1.0/repos', { operation: 'repos.list', itemSchema: v.string() }),
+    );
+    expect(e.kind).toBe('too-large');
+    expect(e.message).toMatch(/for listing repositories \(over 32 MB\)/);
+    expect(body.read()).toBeLessThan(ANSWER_LIMITS.page + 2 * 1024 * 1024);
+  });
+
+  it('a huge error answer is judged by its beginning (its status), and only that is read', async () => {
+    const body = countedBody(FIFTY_MB);
+    const f = fakeFetch(
+      () => new Response(body.stream, { status: 500, headers: { 'content-type': 'application/json' } }),
+    );
+    const e = await failure(client(f.fn).get('/rest/api/1.0/repos', { operation: 'repos.list' }));
+    expect(e.kind).toBe('server-error');
+    expect(body.read()).toBeLessThan(GLANCE_LIMIT + 2 * 64 * 1024);
+  });
+
+  it('a huge web page instead of data is judged by its beginning too', async () => {
+    const page = `<!DOCTYPE html><html><body><h1>Intranet</h1>${'<p>news</p>'.repeat(1_000_000)}</body></html>`;
+    const f = fakeFetch(html(page));
+    const e = await failure(client(f.fn).get('/rest/api/1.0/repos', { operation: 'repos.list' }));
+    expect(e.kind).toBe('not-json');
+  });
+
+  it('a server message is quoted at most 1000 characters long', async () => {
+    const f = fakeFetch(json(errorBody(null, `Bad key: ${'k'.repeat(5_000)}`), 400));
+    const e = await failure(client(f.fn).post('/rest/ssh/1.0/keys', { operation: 'ssh-keys.add', body: {} }));
+    expect(e.serverMessages[0]!.length).toBeLessThanOrEqual(1_000);
+    expect(e.message.length).toBeLessThan(1_200);
+  });
+});
+
+/** Random text of base64 characters, like a Bitbucket token (44 characters by default). */
+function randomToken(length = 44): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(length));
+  return btoa(String.fromCharCode(...bytes)).slice(0, length);
+}
+
+const base64Of = (text: string) => btoa(text);
+
+/**
+ * Whether `text` still shows `part` of the token in one of the forms a server may echo it in. Checked
+ * without the scrubber's own machinery: each form is made, then looked for.
+ */
+function shows(text: string, part: string): boolean {
+  const decoded = (() => {
+    try {
+      return decodeURIComponent(decodeURIComponent(text));
+    } catch {
+      return text;
+    }
+  })();
+  const texts = [text, decoded];
+  if (texts.some((t) => t.toLowerCase().includes(part.toLowerCase()))) return true;
+  // Base64 of the part after 0–2 other bytes: the groups wholly inside the part are its own.
+  return ['', 'a', 'ab'].some((lead) => {
+    const core = base64Of(lead + part).slice(4, -4);
+    const urlSafe = core.replace(/\+/g, '-').replace(/\//g, '_');
+    return core.length >= 8 && texts.some((t) => t.includes(core) || t.includes(urlSafe));
+  });
+}
+
+describe('the token in any form never reaches an error', () => {
+  const FORMS: Array<[string, (text: string) => string]> = [
+    ['as is', (t) => t],
+    ['URL-encoded', (t) => encodeURIComponent(t)],
+    ['URL-encoded twice', (t) => encodeURIComponent(encodeURIComponent(t))],
+    ['lower-cased', (t) => t.toLowerCase()],
+    ['upper-cased', (t) => t.toUpperCase()],
+    ['base64', (t) => base64Of(t)],
+    ['base64 after one byte', (t) => base64Of(`x${t}`)],
+    ['base64 after two bytes', (t) => base64Of(`xy${t}`)],
+    ['base64url', (t) => base64Of(`?${t}`).replace(/\+/g, '-').replace(/\//g, '_')],
+    ['base64, URL-encoded', (t) => encodeURIComponent(base64Of(`ab${t}`))],
+  ];
+
+  it.each(FORMS)('the whole token, %s, inside "Bearer …" in a message', (_name, form) => {
+    const message = `Header was: ${form(`Bearer ${TOKEN}`)} (rejected).`;
+    expect(shows(message, TOKEN.slice(0, 12))).toBe(true);
+    const scrubbed = scrubToken(message, TOKEN);
+    expect(scrubbed).toContain('[token]');
+    expect(scrubbed.startsWith('Header was: ')).toBe(true);
+    expect(scrubbed.endsWith(' (rejected).')).toBe(true);
+    for (let i = 0; i + 12 <= TOKEN.length; i++) expect(shows(scrubbed, TOKEN.slice(i, i + 12))).toBe(false);
+  });
+
+  it('any 12-character part of random tokens, in every form, anywhere in a message', () => {
+    for (let round = 0; round < 300; round++) {
+      const token = randomToken();
+      const at = round % (token.length - 11);
+      const length = 12 + (round % 5);
+      const part = token.slice(at, at + length);
+      const [, form] = FORMS[round % FORMS.length]!;
+      const message = `${'word '.repeat(round % 7)}${form(part)} ${'tail '.repeat(round % 3)}`;
+      expect(shows(message, part.slice(0, 12)), message).toBe(true);
+      const scrubbed = scrubToken(message, token);
+      expect(shows(scrubbed, part.slice(0, 12)), `${message} → ${scrubbed}`).toBe(false);
+    }
+  });
+
+  it('leaves messages without the token as they are, and parts shorter than 12 characters', () => {
+    const plain =
+      'Repository "api" of project PROJ does not exist. Bearer tokens must be 44 characters (%20ok).';
+    expect(scrubToken(plain, TOKEN)).toBe(plain);
+    const eleven = `left ${TOKEN.slice(3, 14)} right`;
+    expect(scrubToken(eleven, TOKEN)).toBe(eleven);
+    expect(scrubToken('anything', undefined)).toBe('anything');
+  });
+
+  it('a server echoing the header URL-encoded and lower-cased: neither form in the error', async () => {
+    const f = fakeFetch(
+      json(
+        {
+          errors: [
+            { message: `Authorization: Bearer%20${encodeURIComponent(TOKEN)} is not valid` },
+            { message: `token ${TOKEN.toLowerCase()} rejected` },
+          ],
+        },
+        400,
+      ),
+    );
+    const e = await failure(client(f.fn).post('/rest/api/1.0/x', { operation: 'files.edit', body: {} }));
+    expect(e.serverMessages).toEqual([
+      'Authorization: Bearer%20[token] is not valid',
+      'token [token] rejected',
+    ]);
+    for (const text of [e.message, ...e.serverMessages, JSON.stringify(e.toJSON())]) {
+      expect(shows(text, TOKEN.slice(0, 12))).toBe(false);
+      expect(shows(text, TOKEN.slice(-12))).toBe(false);
+    }
+  });
+
+  it('a 401 echoing the Basic credentials in base64: scrubbed from the sentence and the messages', async () => {
+    const f = fakeFetch(
+      json({ errors: [{ message: `Authentication failed for Basic ${btoa(`jdoe:${TOKEN}`)}` }] }, 403),
+    );
+    const e = await failure(client(f.fn).put('/rest/api/1.0/x', { operation: 'files.edit', body: {} }));
+    expect(e.serverMessages).toEqual(['Authentication failed for Basic [token]']);
+    expect(e.message).toContain('(The server said: Authentication failed for Basic [token].)');
+  });
+
+  it('an answer in the wrong shape quoting the token: the cause is scrubbed too', async () => {
+    const f = fakeFetch(json({ id: 1, slug: `Bearer ${TOKEN.toUpperCase()}` }));
+    const e = await failure(
+      client(f.fn).get('/rest/api/1.0/x', {
+        operation: 'repos.get',
+        schema: v.object({ slug: v.pipe(v.string(), v.regex(/^[a-z-]+$/)) }),
+      }),
+    );
+    expect(e.kind).toBe('invalid-response');
+    expect(String(e.cause)).toContain('slug');
+    expect(shows(String(e.cause), TOKEN.slice(0, 12))).toBe(false);
   });
 });
 

@@ -64,6 +64,22 @@ describe('server', () => {
     expect(isBitbucketProperties({ version: '8.19.29' })).toBe(false);
     expect(isBitbucketProperties({ application: 'jira' })).toBe(false);
     expect(isBitbucketProperties('<html>')).toBe(false);
+    // Bitbucket still, with a name nobody should keep: recognised, then refused by the schema.
+    expect(isBitbucketProperties({ version: '9.4.1', displayName: 'B'.repeat(5_000) })).toBe(true);
+  });
+
+  it('keeps the instance name within 255 characters, refuses a far longer one or an absurd version', async () => {
+    const answer = (body: object) =>
+      getApplicationProperties(fakeServer({ '/bb/rest/api/1.0/application-properties': body }).client);
+    const cut = await answer({ version: '9.4.23', displayName: `Example ${'n'.repeat(400)}` });
+    expect(cut.data.displayName).toHaveLength(255);
+    expect(cut.data.displayName.endsWith('…')).toBe(true);
+    await expect(answer({ version: '9.4.23', displayName: 'n'.repeat(1_021) })).rejects.toMatchObject({
+      kind: 'invalid-response',
+    });
+    await expect(answer({ version: `9.4.${'1'.repeat(60)}`, displayName: 'B' })).rejects.toMatchObject({
+      kind: 'invalid-response',
+    });
   });
 });
 
@@ -76,6 +92,27 @@ describe('users', () => {
     });
     await getUser(client, 'j doe').catch(() => undefined);
     expect(urls[1]!.pathname).toBe('/bb/rest/api/1.0/users/j%20doe');
+  });
+
+  it('keeps what Bitbucket allows: names and slugs up to 255 characters, display names cut to 255', async () => {
+    const user = { id: 1, name: 'jdoe', slug: 'jdoe', displayName: 'Jane', emailAddress: 'j@example.com' };
+    const read = (body: object) =>
+      getUser(fakeServer({ '/bb/rest/api/1.0/users/jdoe': { ...user, ...body } }).client, 'jdoe');
+    expect((await read({ name: 'n'.repeat(255) })).name).toHaveLength(255);
+    expect((await read({ displayName: 'D'.repeat(600) })).displayName).toBe(`${'D'.repeat(254)}…`);
+    for (const tooLong of [
+      { name: 'n'.repeat(256) },
+      { slug: 's'.repeat(256) },
+      { emailAddress: `${'e'.repeat(250)}@example.com` },
+      { displayName: 'D'.repeat(4 * 255 + 1) },
+    ]) {
+      await expect(read(tooLong), JSON.stringify(Object.keys(tooLong))).rejects.toMatchObject({
+        kind: 'invalid-response',
+        message: expect.stringMatching(
+          /^The server's answer to reading user details was not in the expected shape\./,
+        ),
+      });
+    }
   });
 
   it('searches users (real answer): one page', async () => {

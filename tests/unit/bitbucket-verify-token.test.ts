@@ -2,9 +2,9 @@
  * Verifying a server address and a token: what the user sees for each answer a server can give.
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { BitbucketError } from '../../lib/bitbucket/errors';
+import { afterEach, describe, expect, it } from 'vitest';
 import { verifyConnection } from '../../lib/bitbucket/verify-token';
+import { type Simulator, startSimulator } from '../../simulator/index';
 import { expectFailure } from './support/bitbucket-failure';
 
 const FIXTURES = new URL('../../../shared/reference/bitbucket/fixtures/go-scm-stash/', import.meta.url);
@@ -331,5 +331,146 @@ describe('verifying a server and token: each failure', () => {
       '/rest/api/1.0/users/jdoe': () => json(errorBody('java.lang.IllegalStateException', 'x'), 500),
     });
     expect((await failure(verify(s))).kind).toBe('server-error');
+  });
+});
+
+/** A fetch to the real network (the simulator) that counts the body bytes the client read. */
+function countingFetch() {
+  let read = 0;
+  const requests: Array<{ url: string; authorised: boolean }> = [];
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const headers = (init?.headers ?? {}) as Record<string, string>;
+    requests.push({ url: String(input), authorised: 'Authorization' in headers });
+    const response = await globalThis.fetch(input, init);
+    if (!response.body) return response;
+    const counted = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          read += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(counted, { status: response.status, headers: response.headers });
+  };
+  return { fetch, requests, read: () => read };
+}
+
+describe('verifying against the simulator: huge answers, long names, redirects', () => {
+  let sim: Simulator | undefined;
+  afterEach(async () => {
+    await sim?.close();
+    expect(sim?.violations ?? []).toEqual([]);
+    sim = undefined;
+  });
+  const start = async () => {
+    sim = await startSimulator({ strict: true, contextPath: '/bitbucket' });
+    return { sim, token: sim.createToken('alice', ['PROJECT_READ', 'REPO_WRITE']) };
+  };
+  const FIFTY_MB = 50 * 1024 * 1024;
+
+  it('a 50 MB user display name: refused after reading little of it, with a sentence, nothing returned', async () => {
+    const { sim, token } = await start();
+    sim.model.user('alice')!.displayName = 'A'.repeat(FIFTY_MB);
+    const counting = countingFetch();
+    const e = await expectFailure(
+      verifyConnection({ baseUrl: sim.url, token, fetch: counting.fetch }),
+      token,
+    );
+    expect(e.kind).toBe('too-large');
+    expect(e.message).toBe(
+      `${sim.url} sent a far larger answer than Bitbucket sends for reading user details (over 64 KB), so the extension stopped reading it. A proxy in front of Bitbucket may be changing answers; if not, tell your Bitbucket administrators.`,
+    );
+    expect(counting.read()).toBeLessThan(2 * 1024 * 1024);
+  });
+
+  it('a 50 MB server name: refused on the first, anonymous, request', async () => {
+    const { sim, token } = await start();
+    sim.faults.set('/rest/api/1.0/application-properties', { pad: 'displayName', length: FIFTY_MB });
+    const counting = countingFetch();
+    const e = await expectFailure(
+      verifyConnection({ baseUrl: sim.url, token, fetch: counting.fetch }),
+      token,
+    );
+    expect(e.kind).toBe('too-large');
+    expect(e.message).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/bitbucket sent a far larger answer than Bitbucket sends for reading the server version \(over 64 KB\)/,
+    );
+    expect(counting.read()).toBeLessThan(2 * 1024 * 1024);
+    expect(counting.requests.every((r) => !r.authorised)).toBe(true);
+  });
+
+  it('names a little past Bitbucket’s 255 characters are cut to 255; far past it, refused', async () => {
+    const { sim, token } = await start();
+    sim.model.user('alice')!.displayName = `Alice ${'Å'.repeat(300)}`;
+    sim.faults.set('/rest/api/1.0/application-properties', { pad: 'displayName', length: 400 });
+    const verified = await verifyConnection({ baseUrl: sim.url, token });
+    expect(Array.from(verified.user.displayName)).toHaveLength(255);
+    expect(verified.user.displayName).toMatch(/^Alice Å+…$/);
+    expect(verified.serverName).toHaveLength(255);
+
+    sim.model.user('alice')!.displayName = 'A'.repeat(5_000);
+    const e = await expectFailure(verifyConnection({ baseUrl: sim.url, token }), token);
+    expect(e.kind).toBe('invalid-response');
+    expect(e.message).toBe(
+      "The server's answer to reading user details was not in the expected shape. A proxy in front of Bitbucket may be changing answers; if not, please report it.",
+    );
+  });
+
+  it('an http:// address that redirects to https://: says so and names the address', async () => {
+    const { sim, token } = await start();
+    sim.faults.set('/rest', { httpsRedirect: true });
+    const counting = countingFetch();
+    const e = await expectFailure(
+      verifyConnection({ baseUrl: sim.url, token, fetch: counting.fetch }),
+      token,
+    );
+    expect(e.kind).toBe('redirect');
+    expect(e.message).toBe(
+      `This address redirects to ${sim.url.replace(/^http:/, 'https:')} — if that is your Bitbucket server, enter that address.`,
+    );
+    expect(counting.requests.every((r) => !r.authorised)).toBe(true);
+  });
+
+  it('an http:// address with a single sign-on redirect on its own origin: still a login in the way', async () => {
+    const { sim, token } = await start();
+    sim.faults.set('/rest', { ssoRedirect: true });
+    const e = await expectFailure(verifyConnection({ baseUrl: sim.url, token }), token);
+    expect(e.kind).toBe('login-redirect');
+    expect(e.message).toContain(`Open ${sim.url} in a tab, sign in, and try again.`);
+  });
+});
+
+describe('verifying: the token in any form never reaches the error', () => {
+  it('a 401 echoing the header URL-encoded and lower-cased', async () => {
+    const s = healthy({
+      '/rest/api/1.0/application-properties': ({ authorised }) =>
+        authorised
+          ? json(
+              {
+                errors: [
+                  {
+                    message: `Bad credentials in Bearer%20${encodeURIComponent(TOKEN)} / ${TOKEN.toLowerCase()}`,
+                    exceptionName: 'com.atlassian.bitbucket.auth.IncorrectPasswordAuthenticationException',
+                  },
+                ],
+              },
+              401,
+            )
+          : json(PROPS),
+    });
+    const e = await failure(verify(s));
+    expect(e.kind).toBe('bad-token');
+    expect(e.serverMessages).toEqual(['Bad credentials in Bearer%20[token] / [token]']);
+  });
+
+  it('an X-AUSERNAME far longer than any user name: refused, not looked up', async () => {
+    const s = healthy({
+      '/rest/api/1.0/application-properties': ({ authorised }) =>
+        json(PROPS, 200, authorised ? { 'x-ausername': 'j'.repeat(300) } : {}),
+    });
+    const e = await failure(verify(s));
+    expect(e.kind).toBe('invalid-response');
+    expect(s.seen.some((r) => r.path.startsWith('/rest/api/1.0/users'))).toBe(false);
   });
 });

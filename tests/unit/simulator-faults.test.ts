@@ -93,6 +93,38 @@ describe('simulator faults', () => {
     expect((await fetch(`${sim.url}/plugins/servlet/samlsso?redirectTo=%2Fprojects`)).status).toBe(200);
   });
 
+  it('redirects to the same address on https:// (another origin)', async () => {
+    sim.faults.set('/rest', { httpsRedirect: true });
+    const res = await get('/rest/api/1.0/users/alice?avatarSize=48');
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(
+      `${sim.url.replace(/^http:/, 'https:')}/rest/api/1.0/users/alice?avatarSize=48`,
+    );
+    expect(new URL(res.headers.get('location') ?? '').origin).not.toBe(sim.origin);
+  });
+
+  it('pads a JSON field to a huge answer: of the object, or of every item of a page', async () => {
+    sim.faults.set('/rest/api/1.0/users/alice', { pad: 'displayName', length: 100_000 });
+    const user = (await (await get('/rest/api/1.0/users/alice')).json()) as Record<string, string>;
+    expect(user.displayName).toHaveLength(100_000);
+    expect(user.displayName!.startsWith('Alice Ångström')).toBe(true);
+    expect(user.name).toBe('alice');
+
+    sim.faults.set('/rest/api/1.0/repos', { pad: 'name', length: 5_000, times: 1 });
+    const page = (await (await get('/rest/api/1.0/repos?limit=3')).json()) as {
+      values: Array<{ name: string; slug: string }>;
+    };
+    expect(page.values).toHaveLength(3);
+    for (const repo of page.values) {
+      expect(repo.name).toHaveLength(5_000);
+      expect(repo.slug.length).toBeLessThan(100);
+    }
+    const again = (await (await get('/rest/api/1.0/repos?limit=3')).json()) as {
+      values: Array<{ name: string }>;
+    };
+    expect(again.values.every((repo) => repo.name.length < 100)).toBe(true);
+  });
+
   it('answers HTML (a login page) with 200 instead of JSON', async () => {
     sim.faults.set('/rest/api/latest/application-properties', { html: true });
     const res = await get('/rest/api/1.0/application-properties');
