@@ -1,6 +1,7 @@
 /**
  * `npm run sim -- [--port 7990] [--host 127.0.0.1] [--context-path /bitbucket] [--version 10.4.2]
- *                 [--repos 20000] [--strict] [--spec PATH] [--git-dir .sim-data/git]`
+ *                 [--repos 20000] [--max-page 1000] [--skip-ahead] [--strict] [--spec PATH]
+ *                 [--git-dir .sim-data/git]`
  * Starts the simulator and prints its URL, the seeded users and their tokens.
  */
 import path from 'node:path';
@@ -15,6 +16,8 @@ const { values: args } = parseArgs({
     'context-path': { type: 'string', default: '' },
     version: { type: 'string', default: '9.4.13' },
     repos: { type: 'string', default: '0' },
+    'max-page': { type: 'string', default: '1000' },
+    'skip-ahead': { type: 'boolean', default: false },
     strict: { type: 'boolean', default: false },
     spec: { type: 'string' },
     'git-dir': { type: 'string' },
@@ -24,7 +27,7 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   console.log(
-    'Usage: npm run sim -- [--port 7990] [--host 127.0.0.1] [--context-path /bitbucket] [--version 9.4.13] [--repos N] [--strict] [--spec openapi-9.2.json] [--git-dir DIR]',
+    'Usage: npm run sim -- [--port 7990] [--host 127.0.0.1] [--context-path /bitbucket] [--version 9.4.13] [--repos N (up to 100000)] [--max-page 1000] [--skip-ahead] [--strict] [--spec openapi-9.2.json] [--git-dir DIR]',
   );
   process.exit(0);
 }
@@ -36,6 +39,8 @@ const sim = await startSimulator({
   contextPath: args['context-path'],
   version: args.version,
   repos: Number(args.repos),
+  maxPage: Number(args['max-page']),
+  skipAhead: args['skip-ahead'],
   strict: args.strict,
   ...(args.spec ? { specPath: path.resolve(args.spec) } : {}),
   ...(args['git-dir'] ? { gitDir: path.resolve(args['git-dir']) } : {}),
@@ -43,7 +48,7 @@ const sim = await startSimulator({
 
 console.log(`Bitbucket ${args.version} simulator: ${sim.url}  (started in ${Date.now() - started} ms)`);
 console.log(
-  `  ${sim.model.repos.length} repositories${args.strict ? ', strict conformance mode' : ''}${args['git-dir'] ? `, git repositories in ${path.resolve(args['git-dir'])}` : ''}`,
+  `  ${sim.model.repos.length} repositories, pages of at most ${sim.model.paging.maxPage}${args['skip-ahead'] ? ' cut before the permission check (nextPageStart skips ahead)' : ''}${args.strict ? ', strict conformance mode' : ''}${args['git-dir'] ? `, git repositories in ${path.resolve(args['git-dir'])}` : ''}`,
 );
 console.log('\nUsers (password = username):');
 for (const u of seed.users) {

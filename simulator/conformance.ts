@@ -8,7 +8,9 @@
  *   so without this a response missing `slug` or `links.clone` would pass).
  *
  * A JSON answer with no matching operation in the spec is a violation too, so the simulator cannot
- * invent endpoints.
+ * invent endpoints. So is a request carrying a query parameter the spec documents for its operation
+ * but the simulator's handler does not honour: silently ignoring a filter would answer as if the
+ * filter had matched everything ({@link Conformance.ignoredQueryParameters}).
  */
 import { readFileSync } from 'node:fs';
 import Ajv, { type ValidateFunction } from 'ajv';
@@ -297,6 +299,16 @@ export function compileTemplate(template: string): CompiledTemplate {
   return { template, regex: new RegExp(`^${source}$`), literal, params };
 }
 
+/** "permission.N" → /^permission\.\d+$/; undefined for a plain name. */
+function numberedParameter(specName: string): RegExp | undefined {
+  if (!/\.N(\.|$)/.test(specName)) return undefined;
+  const source = specName
+    .split('.')
+    .map((part) => (part === 'N' ? '\\d+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('\\.');
+  return new RegExp(`^${source}$`);
+}
+
 export interface SpecOperation {
   template: string;
   method: string;
@@ -344,6 +356,44 @@ export class Conformance {
       method: m,
       ...(typeof operation.operationId === 'string' ? { operationId: operation.operationId } : {}),
     };
+  }
+
+  /**
+   * The query parameters the spec documents for the operation answering this request, as the spec
+   * names them ("permission.N" stands for permission.1, permission.2, …). Undefined without an
+   * operation.
+   */
+  documentedQueryParameters(method: string, requestPath: string): string[] | undefined {
+    const op = this.findOperation(method, requestPath);
+    if (!op) return undefined;
+    const operation = asObject(asObject(asObject(this.doc.paths)[op.template])[op.method]);
+    const names: string[] = [];
+    for (const parameter of Array.isArray(operation.parameters) ? operation.parameters : []) {
+      if (isObject(parameter) && parameter.in === 'query' && typeof parameter.name === 'string') {
+        names.push(parameter.name);
+      }
+    }
+    return names;
+  }
+
+  /**
+   * The parameters of a request the spec documents for its operation but `honoured` (the handler's
+   * own list, in the spec's names) lacks. Parameter names are case-sensitive, as on the server; a
+   * parameter the spec doesn't document is not reported (the server ignores it too).
+   */
+  ignoredQueryParameters(
+    method: string,
+    requestPath: string,
+    present: Iterable<string>,
+    honoured: readonly string[],
+  ): string[] {
+    const documented = this.documentedQueryParameters(method, requestPath) ?? [];
+    const ignored = new Set<string>();
+    for (const name of present) {
+      const spec = documented.find((d) => d === name || numberedParameter(d)?.test(name));
+      if (spec !== undefined && !honoured.includes(spec)) ignored.add(name);
+    }
+    return [...ignored];
   }
 
   /** Whether the spec has this exact template + method (used to refuse invented routes at start-up). */

@@ -21,7 +21,7 @@ import { type Env, parseCookies, type Reply, type Req } from './http';
 import { buildInfo, EXCEPTIONS, MESSAGES, parseVersion, restErrors, type Urls } from './json';
 import { Model } from './model';
 import { handlePage, loginForm, toLogin } from './pages';
-import { handleRest, ROUTES } from './rest';
+import { handleRest, ignoredQueryViolation, ROUTES } from './rest';
 import { seed as defaultSeed } from './seed';
 import type { Principal, Seed, TokenPermission } from './types';
 
@@ -46,8 +46,15 @@ export interface SimulatorOptions {
   strict?: boolean;
   /** Path of openapi-9.2.json; default: shared/reference/bitbucket/openapi-9.2.json beside the repository. */
   specPath?: string;
-  /** Extra metadata-only repositories (projects BULK01…, 1000 each), e.g. 20000. */
+  /** Extra metadata-only repositories with realistic names (see Model.addScaleRepos), e.g. 20000. */
   repos?: number;
+  /** The largest page `limit` honoured (default 1000); a larger limit is answered with this many. */
+  maxPage?: number;
+  /**
+   * Cut pages before the permission check, as real servers do: pages may hold fewer than `limit`
+   * items and `nextPageStart` may jump ahead (clients must follow it). Default false.
+   */
+  skipAhead?: boolean;
   /** Default: the seed in simulator/seed.ts. */
   seed?: Seed;
   /** Where to create real bare git repositories; none are created without it. */
@@ -109,7 +116,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const contextPath = normaliseContextPath(opts.contextPath ?? '');
   const version = parseVersion(opts.version ?? '9.4.13');
   const host = opts.host ?? '127.0.0.1';
-  const model = new Model(opts.seed ?? defaultSeed);
+  const model = new Model(opts.seed ?? defaultSeed, Date.now(), {
+    maxPage: opts.maxPage,
+    skipAhead: opts.skipAhead,
+  });
   if (opts.repos && opts.repos > 0) model.addScaleRepos(opts.repos);
 
   const conformance = opts.strict ? Conformance.fromFile(opts.specPath ?? defaultSpecPath()) : undefined;
@@ -398,6 +408,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const base = commonHeaders(r.principal);
 
     if (isRest) {
+      const ignored = conformance && ignoredQueryViolation(conformance, r);
+      if (ignored) {
+        violations.push(ignored);
+        console.error(`[bitbucket-simulator] conformance violation: ${r.method} ${path}: ${ignored.message}`);
+        const body = restErrors(
+          `conformance violation: ${ignored.message}`,
+          'simulator.ConformanceViolation',
+        );
+        return sendJson(req, res, path, 500, body, base, false);
+      }
       const reply = await handleRest(env, r);
       if (reply?.kind === 'json' && fault && 'pad' in fault) {
         const headers = { ...base, ...reply.headers };

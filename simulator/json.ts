@@ -139,17 +139,41 @@ export function restProject(project: Project, urls: Urls): Record<string, unknow
   };
 }
 
-export function cloneUrls(repo: Repo, urls: Urls): { http: string; ssh: string } {
+/**
+ * Both clone URLs of a repository, whatever its `links.clone` holds. With `caller`, and when the
+ * repository is one whose http URL names the caller, the http URL carries the user name
+ * (`http://alice@host/scm/…`).
+ */
+export function cloneUrls(repo: Repo, urls: Urls, caller?: User): { http: string; ssh: string } {
   const path = `${repo.project.key.toLowerCase()}/${repo.slug}.git`;
+  const base =
+    caller && repo.cloneUser
+      ? urls.base.replace(/^([a-z]+:\/\/)/, `$1${encodeURIComponent(caller.name)}@`)
+      : urls.base;
   return {
-    http: `${urls.base}/scm/${path}`,
+    http: `${base}/scm/${path}`,
     ssh: `ssh://git@${urls.sshHost}:${urls.sshPort}/${path}`,
   };
 }
 
-/** RestRepository; `archived` exists from 8.0 on. */
-export function restRepository(repo: Repo, urls: Urls, version: ServerVersion): Record<string, unknown> {
-  const clone = cloneUrls(repo, urls);
+/** The repository's `links.clone` entries in its own order; undefined when clone access is off. */
+export function cloneLinks(repo: Repo, urls: Urls, caller?: User): RestLink[] | undefined {
+  if (repo.cloneLinks.length === 0) return undefined;
+  const clone = cloneUrls(repo, urls, caller);
+  return repo.cloneLinks.map((name) => ({ href: clone[name], name }));
+}
+
+/**
+ * RestRepository; `archived` exists from 8.0 on. `caller` is the signed-in user the answer is for
+ * (real servers put their user name into some http clone URLs).
+ */
+export function restRepository(
+  repo: Repo,
+  urls: Urls,
+  version: ServerVersion,
+  caller?: User,
+): Record<string, unknown> {
+  const clone = cloneLinks(repo, urls, caller);
   return {
     slug: repo.slug,
     id: repo.id,
@@ -161,15 +185,12 @@ export function restRepository(repo: Repo, urls: Urls, version: ServerVersion): 
     statusMessage:
       repo.state === 'AVAILABLE' ? 'Available' : repo.state === 'OFFLINE' ? 'Offline' : 'Initialising',
     forkable: repo.forkable,
-    ...(repo.origin ? { origin: restRepository(repo.origin, urls, version) } : {}),
+    ...(repo.origin ? { origin: restRepository(repo.origin, urls, version, caller) } : {}),
     project: restProject(repo.project, urls),
     public: repo.public,
     ...(version.atLeast('8.0') ? { archived: repo.archived } : {}),
     links: {
-      clone: [
-        { href: clone.http, name: 'http' },
-        { href: clone.ssh, name: 'ssh' },
-      ],
+      ...(clone ? { clone } : {}),
       self: [{ href: `${urls.base}${repoPath(repo)}/browse` }],
     },
   };
@@ -200,6 +221,7 @@ function restRef(
   branchName: string,
   urls: Urls,
   version: ServerVersion,
+  caller?: User,
 ): Record<string, unknown> {
   const branch = repo.branches.find((b) => b.name === branchName);
   return {
@@ -207,15 +229,16 @@ function restRef(
     displayId: branchName,
     latestCommit: branch?.latestCommit ?? '0000000000000000000000000000000000000000',
     type: 'BRANCH',
-    repository: restRepository(repo, urls, version),
+    repository: restRepository(repo, urls, version, caller),
   };
 }
 
-/** RestPullRequest; `draft` exists from 8.18 on. */
+/** RestPullRequest; `draft` exists from 8.18 on. `caller` as for restRepository. */
 export function restPullRequest(
   pr: PullRequest,
   urls: Urls,
   version: ServerVersion,
+  caller?: User,
 ): Record<string, unknown> {
   return {
     id: pr.id,
@@ -229,8 +252,8 @@ export function restPullRequest(
     createdDate: pr.createdDate,
     updatedDate: pr.updatedDate,
     ...(pr.closedDate !== undefined ? { closedDate: pr.closedDate } : {}),
-    fromRef: restRef(pr.fromRepo, pr.fromBranch, urls, version),
-    toRef: restRef(pr.repo, pr.toBranch, urls, version),
+    fromRef: restRef(pr.fromRepo, pr.fromBranch, urls, version, caller),
+    toRef: restRef(pr.repo, pr.toBranch, urls, version, caller),
     locked: false,
     author: restParticipant({ user: pr.author, role: 'AUTHOR', status: 'UNAPPROVED' }, urls),
     reviewers: pr.reviewers.map((p) => restParticipant(p, urls)),
@@ -290,13 +313,20 @@ export interface Page<T> {
 export const DEFAULT_PAGE_LIMIT = 25;
 export const MAX_PAGE_LIMIT = 1000;
 
-/** Reads `start` and `limit` like the server: limit defaults to 25 and is capped at 1000. */
-export function pageRequest(query: URLSearchParams): { start: number; limit: number } {
+/**
+ * Reads `start` and `limit` like the server: limit defaults to 25 and is capped at `maxPage` (1000
+ * unless configured); the page's `limit` then reports the cap.
+ */
+export function pageRequest(
+  query: URLSearchParams,
+  maxPage: number = MAX_PAGE_LIMIT,
+): { start: number; limit: number } {
   const start = Number.parseInt(query.get('start') ?? '', 10);
   const limit = Number.parseInt(query.get('limit') ?? '', 10);
   return {
     start: Number.isFinite(start) && start > 0 ? start : 0,
-    limit: Number.isFinite(limit) && limit > 0 ? Math.min(limit, MAX_PAGE_LIMIT) : DEFAULT_PAGE_LIMIT,
+    limit:
+      Number.isFinite(limit) && limit > 0 ? Math.min(limit, maxPage) : Math.min(DEFAULT_PAGE_LIMIT, maxPage),
   };
 }
 
@@ -314,6 +344,38 @@ export function page<T, R>(
     isLastPage,
     start: request.start,
     ...(isLastPage ? {} : { nextPageStart: request.start + values.length }),
+    values,
+  };
+}
+
+/**
+ * One page of the items the caller may see. By default the hidden items are dropped first and the
+ * rest is paged ({@link page}). With `skipAhead` the page is cut on the whole list and the hidden
+ * items are dropped afterwards, as real servers do when a permission check runs after the database
+ * query: the page holds at most `limit` items (maybe none), `start` and `nextPageStart` count the
+ * hidden items too, so `nextPageStart` can be greater than `start + size`.
+ */
+export function visiblePage<T, R>(
+  items: readonly T[],
+  visible: (item: T) => boolean,
+  request: { start: number; limit: number },
+  render: (item: T) => R,
+  skipAhead: boolean,
+): Page<R> {
+  if (!skipAhead) return page(items.filter(visible), request, render);
+  const end = Math.min(items.length, request.start + request.limit);
+  const values: R[] = [];
+  for (let i = request.start; i < end; i++) {
+    const item = items[i] as T;
+    if (visible(item)) values.push(render(item));
+  }
+  const isLastPage = end >= items.length;
+  return {
+    size: values.length,
+    limit: request.limit,
+    isLastPage,
+    start: request.start,
+    ...(isLastPage ? {} : { nextPageStart: end }),
     values,
   };
 }

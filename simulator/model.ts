@@ -12,9 +12,11 @@
  * - Inactive users have no permissions and cannot sign in.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { projectKeys, repositoryName, seededRandom } from './names';
 import {
   type AccessToken,
   type Branch,
+  type CloneProtocol,
   type DefaultReviewersCondition,
   type GlobalPermission,
   type GpgKey,
@@ -38,6 +40,30 @@ import {
 } from './types';
 
 const DAY = 86_400_000;
+
+/** How many recently accessed repositories the model keeps per user. */
+export const RECENT_REPOS_KEPT = 100;
+
+/** How the paged resources cut their pages. */
+export interface PagingOptions {
+  /** The largest `limit` honoured; a larger one is answered with this many at most. Default 1000. */
+  maxPage?: number | undefined;
+  /**
+   * Cut pages on the unfiltered list and drop what the caller may not see afterwards, as real servers
+   * do: a page may hold fewer than `limit` items (even none) while more follow, and `nextPageStart`
+   * jumps past the hidden ones. Default false (filter first, then cut).
+   */
+  skipAhead?: boolean | undefined;
+}
+
+export const DEFAULT_MAX_PAGE = 1000;
+
+const CLONE_BOTH: readonly CloneProtocol[] = Object.freeze(['http', 'ssh'] as const);
+const CLONE_SSH_FIRST: readonly CloneProtocol[] = Object.freeze(['ssh', 'http'] as const);
+const CLONE_HTTP_ONLY: readonly CloneProtocol[] = Object.freeze(['http'] as const);
+const CLONE_NONE: readonly CloneProtocol[] = Object.freeze([]);
+/** Generated repositories have no grants of their own; they share one empty table. */
+const NO_GRANTS: ReadonlyMap<string, LevelValue> = new Map();
 
 export const PROJECT_PERMISSIONS: readonly ProjectPermission[] = [
   'PROJECT_READ',
@@ -107,14 +133,23 @@ export class Model {
   readonly tokens = new Map<string, AccessToken>();
   /** Web sessions by cookie value. */
   readonly sessions = new Map<string, Session>();
+  /** Page size cap and page cutting of the paged resources (may be changed while running). */
+  readonly paging: { maxPage: number; skipAhead: boolean };
+
+  /** Recently accessed repository ids per user slug, most recent first. */
+  private readonly recent = new Map<string, number[]>();
 
   private readonly repoIndex = new Map<string, Repo>();
   private readonly userByName = new Map<string, User>();
   private sortedCache: Repo[] | undefined;
   private nextId = { user: 1, project: 1, repo: 1, sshKey: 1, token: 200_000_000_001 };
 
-  constructor(seed: Seed, now = Date.now()) {
+  constructor(seed: Seed, now = Date.now(), paging: PagingOptions = {}) {
     this.instanceName = seed.instanceName;
+    this.paging = {
+      maxPage: paging.maxPage && paging.maxPage > 0 ? Math.floor(paging.maxPage) : DEFAULT_MAX_PAGE,
+      skipAhead: paging.skipAhead ?? false,
+    };
     for (const u of seed.users) {
       const user: User = {
         id: this.nextId.user++,
@@ -208,6 +243,10 @@ export class Model {
       });
       this.tokens.set(token.token, token);
     }
+    for (const [name, refs] of Object.entries(seed.recentRepos ?? {})) {
+      const user = this.requireUser(name);
+      for (const ref of [...refs].reverse()) this.recordRepoAccess(user.slug, this.requireRepo(ref).id);
+    }
   }
 
   // ───────────── lookups ─────────────
@@ -265,6 +304,29 @@ export class Model {
     return this.pullRequests.find((pr) => pr.repo === repo && pr.id === id);
   }
 
+  // ───────────── recently accessed repositories ─────────────
+
+  /**
+   * Notes that a user looked at a repository (its page, or the repository resource): it becomes the
+   * first of their recently accessed repositories. False when the user or repository is unknown.
+   */
+  recordRepoAccess(userSlug: string, repoId: number): boolean {
+    const user = this.users.get(userSlug.toLowerCase());
+    if (!user || !this.repoById(repoId)) return false;
+    const ids = this.recent.get(user.slug) ?? [];
+    const at = ids.indexOf(repoId);
+    if (at >= 0) ids.splice(at, 1);
+    ids.unshift(repoId);
+    if (ids.length > RECENT_REPOS_KEPT) ids.length = RECENT_REPOS_KEPT;
+    this.recent.set(user.slug, ids);
+    return true;
+  }
+
+  /** A user's recently accessed repositories, most recent first (no permission check). */
+  recentRepos(user: User): Repo[] {
+    return (this.recent.get(user.slug) ?? []).flatMap((id) => this.repoById(id) ?? []);
+  }
+
   // ───────────── building ─────────────
 
   addProject(p: SeedProject): Project {
@@ -318,6 +380,8 @@ export class Model {
       defaultBranch,
       branches,
       permissions: new Map(Object.entries(r.permissions ?? {}).map(([name, perm]) => [name, levelOf(perm)])),
+      cloneLinks: r.clone ? Object.freeze([...r.clone]) : CLONE_BOTH,
+      cloneUser: r.cloneUser ?? false,
       ...(r.files ? { files: new Map(Object.entries(r.files)) } : r.empty ? { files: new Map() } : {}),
       git: r.git ?? false,
     };
@@ -329,40 +393,81 @@ export class Model {
   }
 
   /**
-   * Adds `count` metadata-only repositories in projects BULK01, BULK02, … (1000 per project), readable
-   * by every signed-in user, for paging and performance tests.
+   * Adds `count` metadata-only repositories (no files, one branch) for paging and performance tests,
+   * named like real ones: projects with realistic keys and names (PLAT "Platform Engineering", PAY
+   * "Payments", …, then pairs such as PAYMOB; seeded keys are skipped), of 10 to 2000 repositories each,
+   * every one readable by every signed-in user. Names mix the styles real servers hold ("payments-api",
+   * "Payments Gateway Service", "PaymentsGateway", "payments_gateway"); slugs are unique per project.
+   * About 4% are archived, 5% forks of an earlier generated repository (some of them forks of forks),
+   * 1% public, 0.4% offline; clone links are mostly http then ssh, some ssh first, a few http only or
+   * none, and a quarter carry the caller's user name. The same `seed` gives the same repositories.
    */
-  addScaleRepos(count: number): void {
-    const perProject = 1000;
-    for (let p = 0; p * perProject < count; p++) {
-      const number = String(p + 1).padStart(2, '0');
+  addScaleRepos(count: number, seed = 1): void {
+    const random = seededRandom(seed);
+    const keys = projectKeys(new Set(this.projects.keys()));
+    const generated: Repo[] = [];
+    while (generated.length < count) {
+      const next = keys.next();
+      if (next.done) break;
       const project = this.addProject({
-        key: `BULK${number}`,
-        name: `Bulk ${number}`,
+        key: next.value.key,
+        name: next.value.name,
         description: 'Generated repositories.',
         defaultPermission: 'PROJECT_READ',
       });
-      const end = Math.min(count, (p + 1) * perProject);
-      for (let i = p * perProject; i < end; i++) {
-        const slug = `bulk-repo-${String(i + 1).padStart(5, '0')}`;
+      const size = Math.min(count - generated.length, 10 + Math.floor(random() ** 2 * 1991));
+      const firstInProject = generated.length;
+      for (let i = 0; i < size; i++) {
+        let origin: Repo | undefined;
+        if (firstInProject > 0 && random() < 0.05) {
+          origin = generated[Math.floor(random() * firstInProject)];
+          if (origin && this.repo(project.key, origin.slug)) origin = undefined;
+        }
+        let name = origin?.name ?? repositoryName(random);
+        let slug = slugify(name);
+        for (let tries = 0; (!slug || this.repo(project.key, slug)) && tries < 8; tries++) {
+          name = repositoryName(random);
+          slug = slugify(name);
+        }
+        for (let n = 2; !slug || this.repo(project.key, slug); n++) {
+          const base = name.replace(/[ -]\d+$/, '');
+          name = `${base}${base.includes(' ') ? ' ' : '-'}${n}`;
+          slug = slugify(name);
+        }
+        const defaultBranch =
+          origin?.defaultBranch ?? (random() < 0.7 ? 'main' : random() < 0.85 ? 'master' : 'develop');
+        const clone = random();
         const repo: Repo = {
           id: this.nextId.repo++,
           slug,
-          name: slug,
+          name,
           project,
-          public: false,
+          public: random() < 0.01,
           forkable: true,
-          archived: false,
-          state: 'AVAILABLE',
-          hierarchyId: fakeSha('hierarchy', project.key, slug).slice(0, 20),
-          defaultBranch: 'main',
-          branches: [{ name: 'main', latestCommit: fakeSha('commit', project.key, slug, 'main') }],
-          permissions: new Map(),
+          archived: random() < 0.04,
+          state: random() < 0.004 ? 'OFFLINE' : 'AVAILABLE',
+          hierarchyId: origin?.hierarchyId ?? fakeSha('hierarchy', project.key, slug).slice(0, 20),
+          ...(origin ? { origin } : {}),
+          defaultBranch,
+          branches: origin
+            ? origin.branches.map((b) => ({ ...b }))
+            : [{ name: defaultBranch, latestCommit: fakeSha('commit', project.key, slug, defaultBranch) }],
+          permissions: NO_GRANTS,
+          cloneLinks:
+            clone < 0.8
+              ? CLONE_BOTH
+              : clone < 0.94
+                ? CLONE_SSH_FIRST
+                : clone < 0.98
+                  ? CLONE_HTTP_ONLY
+                  : CLONE_NONE,
+          cloneUser: random() < 0.25,
           git: false,
         };
         this.repos.push(repo);
         project.repos.push(repo);
         this.repoIndex.set(`${project.key}/${slug}`, repo);
+        generated.push(repo);
       }
     }
     this.sortedCache = undefined;

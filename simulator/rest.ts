@@ -5,8 +5,11 @@
  *
  * Permission failures answer 401 AuthorisationException (the spec documents insufficient permission
  * as 401); missing resources answer 404 with the matching NoSuch…Exception.
+ *
+ * Every route lists the query parameters its handler honours (in the spec's names); strict mode
+ * refuses a request carrying one the spec documents for the operation but the handler would ignore.
  */
-import { compileTemplate, specPathOf } from './conformance';
+import { type Conformance, type ConformanceViolation, compileTemplate, specPathOf } from './conformance';
 import { decodeSegment, type Env, type Reply, type Req, readBody } from './http';
 import {
   EXCEPTIONS,
@@ -22,6 +25,7 @@ import {
   restRepository,
   restSshKey,
   restUser,
+  visiblePage,
 } from './json';
 import { GLOBAL_PERMISSIONS, isProjectPermission, isRepoPermission, levelOf } from './model';
 import type { Principal, Project, PullRequest, RefMatcher, Repo, TokenPermission, User } from './types';
@@ -33,6 +37,8 @@ interface Route {
   method: string;
   template: string;
   handler: Handler;
+  /** The query parameters the handler honours, as the spec names them ("permission.N"). */
+  query: readonly string[];
 }
 
 const json = (status: number, body?: unknown): Reply => ({ kind: 'json', status, body });
@@ -48,6 +54,22 @@ const badRequest = (message: string, context: string | null = null) =>
 
 function currentUser(principal: Principal): User | undefined {
   return principal.kind === 'anonymous' ? undefined : principal.user;
+}
+
+/** `start` and `limit` of a paged request, `limit` capped at the model's `maxPage`. */
+function pageOf(env: Env, req: Req): { start: number; limit: number } {
+  return pageRequest(req.query, env.model.paging.maxPage);
+}
+
+/** A page of the items the caller may see, cut as the model's paging says (see visiblePage). */
+function visible<T, R>(
+  env: Env,
+  req: Req,
+  items: readonly T[],
+  canSee: (item: T) => boolean,
+  render: (item: T) => R,
+) {
+  return visiblePage(items, canSee, pageOf(env, req), render, env.model.paging.skipAhead);
 }
 
 function containsIgnoreCase(haystack: string | undefined, needle: string): boolean {
@@ -163,7 +185,7 @@ const getUsers: Handler = (env, req) => {
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return json(
     200,
-    page(users, pageRequest(req.query), (u) => restUser(u, env.urls)),
+    page(users, pageOf(env, req), (u) => restUser(u, env.urls)),
   );
 };
 
@@ -174,18 +196,16 @@ const getProjects: Handler = (env, req) => {
     return badRequest(`${permission} is unknown or not a project permission.`, 'permission');
   }
   const level = levelOf(permission ?? undefined);
-  const projects = [...env.model.projects.values()]
-    .filter((p) => p.type === 'NORMAL')
-    .filter((p) => !name || containsIgnoreCase(p.name, name))
-    .filter((p) => env.model.canViewProject(req.principal, p))
-    .filter(
-      (p) =>
-        !permission || permission === 'PROJECT_VIEW' || env.model.projectLevel(req.principal, p) >= level,
-    )
+  const { model } = env;
+  const projects = [...model.projects.values()]
+    .filter((p) => p.type === 'NORMAL' && (!name || containsIgnoreCase(p.name, name)))
     .sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1));
+  const canSee = (p: Project) =>
+    model.canViewProject(req.principal, p) &&
+    (!permission || permission === 'PROJECT_VIEW' || model.projectLevel(req.principal, p) >= level);
   return json(
     200,
-    page(projects, pageRequest(req.query), (p) => restProject(p, env.urls)),
+    visible(env, req, projects, canSee, (p) => restProject(p, env.urls)),
   );
 };
 
@@ -194,25 +214,41 @@ const getProject: Handler = (env, req, params) => {
   return isReply(project) ? project : json(200, restProject(project, env.urls));
 };
 
+/** Renders repositories for the caller (whose name some clone URLs carry). */
+function repoRenderer(env: Env, req: Req): (repo: Repo) => Record<string, unknown> {
+  const caller = currentUser(req.principal);
+  return (repo) => restRepository(repo, env.urls, env.version, caller);
+}
+
+/** Every repository of the project, archived ones too (the spec documents no filter for this list). */
 const getProjectRepos: Handler = (env, req, params) => {
   const project = findProject(env, req, params.projectKey ?? '');
   if (isReply(project)) return project;
-  const repos = env.model
-    .sortedRepos()
-    .filter((r) => r.project === project && env.model.canReadRepo(req.principal, r));
+  const repos = env.model.sortedRepos().filter((r) => r.project === project);
   return json(
     200,
-    page(repos, pageRequest(req.query), (r) => restRepository(r, env.urls, env.version)),
+    visible(env, req, repos, (r) => env.model.canReadRepo(req.principal, r), repoRenderer(env, req)),
   );
 };
 
+/** One repository; looking at it makes it the caller's most recently accessed repository. */
 const getRepo: Handler = (env, req, params) => {
   const repo = findRepo(env, req, params);
-  return isReply(repo) ? repo : json(200, restRepository(repo, env.urls, env.version));
+  if (isReply(repo)) return repo;
+  const caller = currentUser(req.principal);
+  if (caller) env.model.recordRepoAccess(caller.slug, repo.id);
+  return json(200, restRepository(repo, env.urls, env.version, caller));
 };
 
 const REPO_STATES = ['AVAILABLE', 'INITIALISING', 'INITIALISATION_FAILED', 'OFFLINE'];
 
+/**
+ * GET /repos with every filter the spec documents. `name` and `projectname` match when the value
+ * (trimmed, case-insensitive) is contained in the name; `projectkey` is the whole key
+ * (case-insensitive); `archived` defaults to ACTIVE, so archived repositories are only listed with
+ * archived=ARCHIVED or ALL. The filters on the repository itself come before paging; the
+ * permission check (implicit read, or `permission`) comes after it when the model skips ahead.
+ */
 const getRepos: Handler = (env, req) => {
   const q = req.query;
   const name = q.get('name')?.trim().toLowerCase();
@@ -221,7 +257,7 @@ const getRepos: Handler = (env, req) => {
   const visibility = q.get('visibility');
   const permission = q.get('permission');
   const state = q.get('state');
-  const archived = (q.get('archived') ?? 'ACTIVE').toUpperCase();
+  const archived = (q.get('archived') ?? 'ACTIVE').trim().toUpperCase();
   if (visibility !== null && visibility !== 'public' && visibility !== 'private') {
     return badRequest(`Invalid visibility ${visibility}: use public or private.`, 'visibility');
   }
@@ -245,24 +281,44 @@ const getRepos: Handler = (env, req) => {
     const isPublic = r.public || r.project.public;
     if (visibility === 'public' && !isPublic) return false;
     if (visibility === 'private' && isPublic) return false;
-    if (permission) return model.repoLevel(req.principal, r) >= level;
-    return model.canReadRepo(req.principal, r);
+    return true;
   });
+  const canSee = (r: Repo) =>
+    permission ? model.repoLevel(req.principal, r) >= level : model.canReadRepo(req.principal, r);
+  return json(200, visible(env, req, repos, canSee, repoRenderer(env, req)));
+};
+
+/**
+ * The caller's recently accessed repositories, most recent first, limited to those the caller holds
+ * `permission` on (default REPO_READ, so public access alone is not enough). Signed-in callers only.
+ */
+const getRecentRepos: Handler = (env, req) => {
+  const caller = currentUser(req.principal);
+  if (!caller) return notPermitted();
+  const permission = req.query.get('permission') ?? 'REPO_READ';
+  if (!isRepoPermission(permission)) {
+    return badRequest(`${permission} is unknown or not a repository permission.`, 'permission');
+  }
+  const level = levelOf(permission);
   return json(
     200,
-    page(repos, pageRequest(q), (r) => restRepository(r, env.urls, env.version)),
+    visible(
+      env,
+      req,
+      env.model.recentRepos(caller),
+      (r) => env.model.repoLevel(req.principal, r) >= level,
+      repoRenderer(env, req),
+    ),
   );
 };
 
 const getForks: Handler = (env, req, params) => {
   const repo = findRepo(env, req, params);
   if (isReply(repo)) return repo;
-  const forks = env.model
-    .sortedRepos()
-    .filter((r) => r.origin === repo && env.model.canReadRepo(req.principal, r));
+  const forks = env.model.sortedRepos().filter((r) => r.origin === repo);
   return json(
     200,
-    page(forks, pageRequest(req.query), (r) => restRepository(r, env.urls, env.version)),
+    visible(env, req, forks, (r) => env.model.canReadRepo(req.principal, r), repoRenderer(env, req)),
   );
 };
 
@@ -276,7 +332,7 @@ const getBranches: Handler = (env, req, params) => {
   }
   return json(
     200,
-    page(branches, pageRequest(req.query), (b) => restBranch(repo, b)),
+    page(branches, pageOf(env, req), (b) => restBranch(repo, b)),
   );
 };
 
@@ -324,7 +380,9 @@ const getPullRequests: Handler = (env, req, params) => {
     .sort((a, b) => (oldestFirst ? a.updatedDate - b.updatedDate : b.updatedDate - a.updatedDate));
   return json(
     200,
-    page(prs, pageRequest(req.query), (pr) => restPullRequest(pr, env.urls, env.version)),
+    page(prs, pageOf(env, req), (pr) =>
+      restPullRequest(pr, env.urls, env.version, currentUser(req.principal)),
+    ),
   );
 };
 
@@ -340,7 +398,7 @@ const getPullRequest: Handler = (env, req, params) => {
       `No pull request exists with ID ${params.pullRequestId} for this repository.`,
     );
   }
-  return json(200, restPullRequest(pr, env.urls, env.version));
+  return json(200, restPullRequest(pr, env.urls, env.version, currentUser(req.principal)));
 };
 
 /** The user whose keys are asked for: the caller, or `?user=` for administrators. */
@@ -359,14 +417,14 @@ const getSshKeys: Handler = (env, req) => {
   const user = keyOwner(env, req, ['user', 'userName']);
   if (isReply(user)) return user;
   const keys = env.model.sshKeys.filter((k) => k.user === user);
-  return json(200, page(keys, pageRequest(req.query), restSshKey));
+  return json(200, page(keys, pageOf(env, req), restSshKey));
 };
 
 const getGpgKeys: Handler = (env, req) => {
   const user = keyOwner(env, req, ['user']);
   if (isReply(user)) return user;
   const keys = env.model.gpgKeys.filter((k) => k.user === user);
-  return json(200, page(keys, pageRequest(req.query), restGpgKey));
+  return json(200, page(keys, pageOf(env, req), restGpgKey));
 };
 
 function refMatches(matcher: RefMatcher, refId: string): boolean {
@@ -423,7 +481,7 @@ const getTokens: Handler = (env, req, params) => {
   const tokens = env.model.tokensOf(user).sort((a, b) => b.createdDate - a.createdDate);
   return json(
     200,
-    page(tokens, pageRequest(req.query), (t) => restAccessToken(t, false)),
+    page(tokens, pageOf(env, req), (t) => restAccessToken(t, false)),
   );
 };
 
@@ -478,31 +536,81 @@ const deleteToken: Handler = (env, req, params) => {
 
 const REPO = '/api/latest/projects/{projectKey}/repos/{repositorySlug}';
 
+const PAGED = ['start', 'limit'] as const;
+
 export const ROUTES: readonly Route[] = [
-  { method: 'GET', template: '/api/latest/application-properties', handler: applicationProperties },
-  { method: 'GET', template: '/api/latest/users', handler: getUsers },
-  { method: 'GET', template: '/api/latest/users/{userSlug}', handler: getUser },
-  { method: 'GET', template: '/api/latest/projects', handler: getProjects },
-  { method: 'GET', template: '/api/latest/projects/{projectKey}', handler: getProject },
-  { method: 'GET', template: '/api/latest/projects/{projectKey}/repos', handler: getProjectRepos },
-  { method: 'GET', template: REPO, handler: getRepo },
-  { method: 'GET', template: '/api/latest/repos', handler: getRepos },
-  { method: 'GET', template: `${REPO}/forks`, handler: getForks },
-  { method: 'GET', template: `${REPO}/branches`, handler: getBranches },
-  { method: 'GET', template: `${REPO}/branches/default`, handler: getDefaultBranch },
-  { method: 'GET', template: `${REPO}/default-branch`, handler: getDefaultBranchRef },
-  { method: 'GET', template: `${REPO}/pull-requests`, handler: getPullRequests },
-  { method: 'GET', template: `${REPO}/pull-requests/{pullRequestId}`, handler: getPullRequest },
-  { method: 'GET', template: '/ssh/latest/keys', handler: getSshKeys },
-  { method: 'GET', template: '/gpg/latest/keys', handler: getGpgKeys },
+  {
+    method: 'GET',
+    template: '/api/latest/application-properties',
+    handler: applicationProperties,
+    query: [],
+  },
+  {
+    method: 'GET',
+    template: '/api/latest/users',
+    handler: getUsers,
+    // The simulator has no groups: `group` leaves no user, as no user is in any group.
+    query: ['filter', 'permission', 'permission.N', 'group', ...PAGED],
+  },
+  { method: 'GET', template: '/api/latest/users/{userSlug}', handler: getUser, query: ['avatarSize'] },
+  {
+    method: 'GET',
+    template: '/api/latest/projects',
+    handler: getProjects,
+    query: ['name', 'permission', ...PAGED],
+  },
+  { method: 'GET', template: '/api/latest/projects/{projectKey}', handler: getProject, query: [] },
+  {
+    method: 'GET',
+    template: '/api/latest/projects/{projectKey}/repos',
+    handler: getProjectRepos,
+    query: PAGED,
+  },
+  { method: 'GET', template: REPO, handler: getRepo, query: [] },
+  {
+    method: 'GET',
+    template: '/api/latest/repos',
+    handler: getRepos,
+    query: ['name', 'projectname', 'projectkey', 'visibility', 'permission', 'state', 'archived', ...PAGED],
+  },
+  {
+    method: 'GET',
+    template: '/api/latest/profile/recent/repos',
+    handler: getRecentRepos,
+    query: ['permission', ...PAGED],
+  },
+  { method: 'GET', template: `${REPO}/forks`, handler: getForks, query: PAGED },
+  {
+    method: 'GET',
+    template: `${REPO}/branches`,
+    handler: getBranches,
+    query: ['filterText', 'orderBy', ...PAGED],
+  },
+  { method: 'GET', template: `${REPO}/branches/default`, handler: getDefaultBranch, query: [] },
+  { method: 'GET', template: `${REPO}/default-branch`, handler: getDefaultBranchRef, query: [] },
+  {
+    method: 'GET',
+    template: `${REPO}/pull-requests`,
+    handler: getPullRequests,
+    query: ['state', 'direction', 'at', 'filterText', 'draft', 'order', ...PAGED],
+  },
+  { method: 'GET', template: `${REPO}/pull-requests/{pullRequestId}`, handler: getPullRequest, query: [] },
+  { method: 'GET', template: '/ssh/latest/keys', handler: getSshKeys, query: ['user', 'userName', ...PAGED] },
+  { method: 'GET', template: '/gpg/latest/keys', handler: getGpgKeys, query: ['user', ...PAGED] },
   {
     method: 'GET',
     template: '/default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/reviewers',
     handler: getDefaultReviewers,
+    query: ['sourceRepoId', 'targetRepoId', 'sourceRefId', 'targetRefId'],
   },
-  { method: 'GET', template: '/access-tokens/latest/users/{userSlug}', handler: getTokens },
-  { method: 'PUT', template: '/access-tokens/latest/users/{userSlug}', handler: createToken },
-  { method: 'DELETE', template: '/access-tokens/latest/users/{userSlug}/{tokenId}', handler: deleteToken },
+  { method: 'GET', template: '/access-tokens/latest/users/{userSlug}', handler: getTokens, query: PAGED },
+  { method: 'PUT', template: '/access-tokens/latest/users/{userSlug}', handler: createToken, query: [] },
+  {
+    method: 'DELETE',
+    template: '/access-tokens/latest/users/{userSlug}/{tokenId}',
+    handler: deleteToken,
+    query: [],
+  },
 ];
 
 const COMPILED = ROUTES.map((route) => ({ route, compiled: compileTemplate(route.template) }));
@@ -527,6 +635,36 @@ export function matchRoute(method: string, path: string): { route: Route; params
       best = { route, params, literal: compiled.literal };
   }
   return best && { route: best.route, params: best.params };
+}
+
+/**
+ * Strict mode: the violation of a request that carries a query parameter the spec documents for its
+ * operation but the route's handler does not honour (undefined when there is none, or no route).
+ * Checked before the handler runs, so nothing is changed or recorded for such a request.
+ */
+export function ignoredQueryViolation(conformance: Conformance, req: Req): ConformanceViolation | undefined {
+  const match = matchRoute(req.method, req.path);
+  if (!match) return undefined;
+  const ignored = conformance.ignoredQueryParameters(
+    req.method,
+    req.path,
+    req.query.keys(),
+    match.route.query,
+  );
+  if (ignored.length === 0) return undefined;
+  const op = conformance.findOperation(req.method, req.path);
+  const honoured = match.route.query.length ? match.route.query.join(', ') : 'none';
+  return {
+    method: req.method,
+    path: req.path,
+    status: 500,
+    ...(op?.operationId ? { operationId: op.operationId } : {}),
+    message: `${op?.operationId ?? match.route.template} (${req.method} ${match.route.template}): the simulator ignores the query parameter${
+      ignored.length > 1 ? 's' : ''
+    } ${ignored.join(', ')}, which the spec documents for this operation; the answer would pretend ${
+      ignored.length > 1 ? 'they were' : 'it was'
+    } honoured (parameters honoured: ${honoured})`,
+  };
 }
 
 /** Answers one REST request (credentials were already checked). Undefined when no route matches. */

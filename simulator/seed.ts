@@ -121,6 +121,12 @@ export const seed: Seed = {
       description: 'Old things everyone may read.',
       defaultPermission: 'PROJECT_READ',
     },
+    {
+      key: 'INT',
+      name: 'Integrations',
+      description: 'Repositories whose clone links take every shape real servers send.',
+      permissions: { alice: 'PROJECT_WRITE', bob: 'PROJECT_READ' },
+    },
   ],
 
   repos: [
@@ -177,8 +183,53 @@ export const seed: Seed = {
       description: "Bob's fork of the API server.",
       forkOf: 'PROJ/api',
       branches: ['feature/bob-cache'],
+      permissions: { chen: 'REPO_READ' },
     },
     { project: '~CHEN', name: 'toolkit', description: 'Fork of the toolkit.', forkOf: 'PUB/toolkit' },
+    // A fork of a fork, under another name, in a personal project.
+    {
+      project: '~CHEN',
+      name: 'Cache Spike',
+      description: "Chen's fork of Bob's API fork.",
+      forkOf: '~BOB/api',
+      branches: ['spike/lru'],
+    },
+    // Clone links as real servers vary them: order, one protocol only, none, the caller's name.
+    {
+      project: 'INT',
+      name: 'CI Pipelines',
+      description: 'http first, the caller named in the http URL.',
+      clone: ['http', 'ssh'],
+      cloneUser: true,
+    },
+    { project: 'INT', name: 'Deploy Keys', description: 'ssh first.', clone: ['ssh', 'http'] },
+    {
+      project: 'INT',
+      name: 'Release Notes',
+      description: 'ssh first, the caller named in the http URL.',
+      clone: ['ssh', 'http'],
+      cloneUser: true,
+    },
+    { project: 'INT', name: 'Docs Site', description: 'http only (SSH access off).', clone: ['http'] },
+    {
+      project: 'INT',
+      name: 'terraform-modules',
+      description: 'ssh only (HTTP(S) access off).',
+      clone: ['ssh'],
+    },
+    {
+      project: 'INT',
+      name: 'Vendor Mirror',
+      description: 'No clone links at all (HTTP(S) and SSH access off).',
+      clone: [],
+    },
+    {
+      project: 'INT',
+      name: 'Status Page',
+      description: 'http only, the caller named in the http URL.',
+      clone: ['http'],
+      cloneUser: true,
+    },
   ],
 
   pullRequests: [
@@ -340,4 +391,9 @@ export const seed: Seed = {
       permissions: ['PROJECT_READ', 'REPO_READ'],
     },
   ],
+
+  // Most recent first; alice has since lost access to SEC/vault, so it is not listed for her.
+  recentRepos: {
+    alice: ['INT/ci-pipelines', 'PROJ/api', 'SEC/vault', '~ALICE/dotfiles', 'PUB/toolkit'],
+  },
 };

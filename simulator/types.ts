@@ -14,6 +14,8 @@ export type RepoState = 'AVAILABLE' | 'INITIALISING' | 'INITIALISATION_FAILED' |
 export type PullRequestState = 'OPEN' | 'MERGED' | 'DECLINED';
 export type ParticipantStatus = 'UNAPPROVED' | 'NEEDS_WORK' | 'APPROVED';
 export type ParticipantRole = 'AUTHOR' | 'REVIEWER' | 'PARTICIPANT';
+/** A protocol of a repository's `links.clone` entries (the entry's `name`). */
+export type CloneProtocol = 'http' | 'ssh';
 
 /** Permission levels as numbers, so "the lower of two permissions" is `Math.min`. */
 export const Level = { NONE: 0, READ: 1, WRITE: 2, ADMIN: 3 } as const;
@@ -74,6 +76,14 @@ export interface SeedRepo {
   empty?: boolean;
   /** Create a real bare git repository for it when the simulator has a git directory. */
   git?: boolean;
+  /**
+   * The entries of `links.clone`, in this order. Default `['http', 'ssh']`; real servers vary the
+   * order per repository, send one entry when a protocol is off, and none (no `clone` at all) when
+   * both are off.
+   */
+  clone?: CloneProtocol[];
+  /** Put the caller's user name into the http clone URL (`http://alice@host/scm/…`), as real servers do. */
+  cloneUser?: boolean;
 }
 
 export interface SeedParticipant {
@@ -158,6 +168,8 @@ export interface Seed {
   gpgKeys: SeedGpgKey[];
   defaultReviewers: SeedDefaultReviewers[];
   tokens: SeedToken[];
+  /** Recently accessed repositories per username ("KEY/slug"), most recent first. */
+  recentRepos?: Record<string, string[]>;
 }
 
 // ───────────────────────────── live model ─────────────────────────────
@@ -213,7 +225,11 @@ export interface Repo {
   /** Branches, the default one first. Empty for an empty repository. */
   branches: Branch[];
   /** Username → level. */
-  permissions: Map<string, LevelValue>;
+  permissions: ReadonlyMap<string, LevelValue>;
+  /** `links.clone` entries in order; empty means no `clone` links at all (clone access off). */
+  cloneLinks: readonly CloneProtocol[];
+  /** The http clone URL carries the caller's user name. */
+  cloneUser: boolean;
   /** Files on the default branch; undefined means "a README generated from the description". */
   files?: Map<string, string>;
   /** Absolute path of the bare git repository, when one was created. */

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Conformance, SPEC_FIXES, specPathOf } from '../../simulator/conformance';
 import { defaultSpecPath, SEED_TOKENS, startSimulator } from '../../simulator/index';
+import { ROUTES } from '../../simulator/rest';
 
 let spec: Conformance;
 beforeAll(() => {
@@ -129,7 +130,136 @@ describe('conformance check', () => {
   });
 });
 
+describe('query parameters the spec documents', () => {
+  it('knows them per operation, numbered ones ("permission.N") included', () => {
+    expect(spec.documentedQueryParameters('GET', '/rest/api/1.0/repos')?.sort()).toEqual(
+      [
+        'archived',
+        'limit',
+        'name',
+        'permission',
+        'projectkey',
+        'projectname',
+        'start',
+        'state',
+        'visibility',
+      ].sort(),
+    );
+    expect(spec.documentedQueryParameters('GET', '/rest/api/1.0/projects/PROJ/repos')).toEqual([
+      'start',
+      'limit',
+    ]);
+    expect(spec.documentedQueryParameters('GET', '/rest/api/latest/profile/recent/repos')).toEqual([
+      'permission',
+      'start',
+      'limit',
+    ]);
+    expect(spec.documentedQueryParameters('GET', '/rest/api/1.0/whoami')).toBeUndefined();
+    const ignored = spec.ignoredQueryParameters(
+      'GET',
+      '/rest/api/1.0/users',
+      ['permission.1', 'permission.1.projectKey', 'permission.12', 'group', 'avatarSize', 'filter'],
+      ['filter', 'permission'],
+    );
+    expect(ignored).toEqual(['permission.1', 'permission.12', 'group']);
+    // Names are case-sensitive, and parameters the spec doesn't have are the server's to ignore.
+    expect(
+      spec.ignoredQueryParameters('GET', '/rest/api/1.0/repos', ['projectKey', 'NAME', 'x'], []),
+    ).toEqual([]);
+    expect(spec.ignoredQueryParameters('GET', '/rest/api/1.0/repos', ['name', 'limit'], ['limit'])).toEqual([
+      'name',
+    ]);
+  });
+
+  it('lists, route by route, what the simulator leaves out (so a gap is a decision, not an accident)', () => {
+    const requestPath = (template: string) => `/rest${template.replace(/\{[^}]+\}/g, 'x')}`;
+    const gaps: Record<string, string[]> = {};
+    const extras: Record<string, string[]> = {};
+    for (const route of ROUTES) {
+      const documented = spec.documentedQueryParameters(route.method, requestPath(route.template));
+      expect(documented, route.template).toBeDefined();
+      const name = `${route.method} ${route.template}`;
+      const missing = (documented ?? []).filter((d) => !route.query.includes(d));
+      const extra = route.query.filter((q) => !(documented ?? []).includes(q));
+      if (missing.length) gaps[name] = missing;
+      if (extra.length) extras[name] = extra;
+    }
+    const REPO = '/api/latest/projects/{projectKey}/repos/{repositorySlug}';
+    expect(gaps).toEqual({
+      [`GET ${REPO}/branches`]: ['boostMatches', 'context', 'details', 'base'],
+      [`GET ${REPO}/pull-requests`]: ['withAttributes', 'withProperties'],
+    });
+    // Honoured although the spec doesn't document them (real servers accept them too).
+    expect(extras).toEqual({
+      'GET /api/latest/users': ['start', 'limit'],
+      'GET /api/latest/users/{userSlug}': ['avatarSize'],
+    });
+  });
+});
+
 describe('strict simulator', () => {
+  it('refuses a documented query parameter its handler would ignore, before the handler runs', async () => {
+    const sim = await startSimulator({ strict: true });
+    const errorSpy = console.error;
+    const logged: string[] = [];
+    console.error = (...args: unknown[]) => logged.push(args.join(' '));
+    const get = (path: string) =>
+      fetch(`${sim.url}${path}`, { headers: { authorization: `Bearer ${SEED_TOKENS.aliceRead}` } });
+    try {
+      const res = await get(`${REPO_PATH}/pull-requests?state=ALL&withProperties=false`);
+      expect(res.status).toBe(500);
+      const body = (await res.json()) as { errors: Array<{ message: string; exceptionName: string }> };
+      expect(body.errors[0]?.exceptionName).toBe('simulator.ConformanceViolation');
+      expect(body.errors[0]?.message).toMatch(
+        /^conformance violation: getPage \(GET .*\/pull-requests\): the simulator ignores the query parameter withProperties, which the spec documents/,
+      );
+      expect(body.errors[0]?.message).toContain('parameters honoured: state, direction, at');
+      expect(sim.violations).toEqual([
+        {
+          method: 'GET',
+          path: `${REPO_PATH}/pull-requests`,
+          status: 500,
+          operationId: 'getPage',
+          message: expect.stringContaining('withProperties'),
+        },
+      ]);
+      const two = await get(`${REPO_PATH}/branches?details=true&boostMatches=true&filterText=ma`);
+      expect(two.status).toBe(500);
+      expect(sim.violations[1]?.message).toMatch(/query parameters details, boostMatches, which/);
+      expect(logged.join('\n')).toContain('ignores the query parameter');
+
+      // Honoured and undocumented parameters pass; so does a wrongly cased name (not a parameter).
+      for (const path of [
+        `${REPO_PATH}/branches?filterText=ma&orderBy=ALPHABETICAL&limit=2`,
+        `${REPO_PATH}?anything=1`,
+        '/rest/api/1.0/repos?projectKey=PROJ&name=api&archived=ALL',
+        '/rest/api/1.0/users?permission.1=REPO_READ&permission.1.projectKey=PROJ&permission.1.repositorySlug=api',
+        '/rest/api/1.0/profile/recent/repos?permission=REPO_READ&limit=1',
+      ]) {
+        const ok = await get(path);
+        expect(ok.status, path).toBe(200);
+        await ok.arrayBuffer();
+      }
+      expect(sim.violations).toHaveLength(2);
+    } finally {
+      console.error = errorSpy;
+      await sim.close();
+    }
+  });
+
+  it('answers such a request without complaint when not strict (the parameter is just ignored)', async () => {
+    const sim = await startSimulator({ specPath: '/nonexistent/openapi.json' });
+    try {
+      const res = await fetch(`${sim.url}${REPO_PATH}/pull-requests?withProperties=false`, {
+        headers: { authorization: `Bearer ${SEED_TOKENS.aliceRead}` },
+      });
+      expect(res.status).toBe(200);
+      expect(sim.violations).toEqual([]);
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('turns a response that breaks the spec into a visible 500 and records it', async () => {
     const sim = await startSimulator({ strict: true });
     const errorSpy = console.error;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_TOKENS, type Simulator, startSimulator } from '../../simulator/index';
-import type { Page } from '../../simulator/json';
+import { type Page, parseVersion, restRepository, type Urls } from '../../simulator/json';
 
 interface Repo {
   id: number;
@@ -335,7 +335,7 @@ describe('simulator REST: projects and repositories', () => {
   it('lists projects the caller can see, without personal projects', async () => {
     const keys = async (token?: string) =>
       (await allPages<{ key: string }>('/rest/api/1.0/projects', token)).map((p) => p.key).sort();
-    expect(await keys(SEED_TOKENS.aliceRead)).toEqual(['ARCH', 'PROJ', 'PUB', 'XSS']);
+    expect(await keys(SEED_TOKENS.aliceRead)).toEqual(['ARCH', 'INT', 'PROJ', 'PUB', 'XSS']);
     expect(await keys(SEED_TOKENS.chenRead)).toEqual(['ARCH', 'PROJ', 'PUB', 'SEC']);
     expect(await keys()).toEqual(['PUB']);
     const personal = await getJson<{ key: string; type: string }>(
@@ -373,6 +373,281 @@ describe('simulator REST: projects and repositories', () => {
       t,
     );
     expect(reviewers.body.map((u) => u.name)).toEqual(['alice', 'chen']);
+  });
+});
+
+describe('simulator REST: repository filters, as the spec documents them', () => {
+  const keys = async (query: string, token: string | undefined = SEED_TOKENS.adminAdmin) =>
+    (await allPages<Repo>(`/rest/api/1.0/repos?${query}`, token)).map((r) => `${r.project.key}/${r.slug}`);
+
+  it('matches name and projectname case-insensitively by contains, with the value trimmed', async () => {
+    expect(await keys('name=%20%20Pipe%20')).toEqual(['INT/ci-pipelines']);
+    expect(await keys('name=KEY')).toEqual(['INT/deploy-keys']);
+    expect(await keys('name=cache')).toEqual(['~CHEN/cache-spike']);
+    expect(await keys('projectname=INTEGRATION')).toEqual([
+      'INT/ci-pipelines',
+      'INT/deploy-keys',
+      'INT/docs-site',
+      'INT/release-notes',
+      'INT/status-page',
+      'INT/terraform-modules',
+      'INT/vendor-mirror',
+    ]);
+    expect(await keys('name=no-such-repository')).toEqual([]);
+  });
+
+  it('matches projectkey as the whole key, case-insensitively; personal projects too', async () => {
+    expect(await keys('projectkey=%20pub%20')).toEqual(['PUB/toolkit', 'PUB/website']);
+    expect(await keys('projectkey=PU')).toEqual([]);
+    expect(await keys('projectkey=~chen')).toEqual(['~CHEN/cache-spike', '~CHEN/toolkit']);
+    // Parameter names are case-sensitive: projectKey is not a parameter of this resource.
+    expect((await keys('projectKey=PUB')).length).toBeGreaterThan(2);
+  });
+
+  it('filters by state, visibility and permission, and refuses values outside their enums', async () => {
+    const all = await keys('');
+    expect(await keys('state=AVAILABLE')).toEqual(all);
+    expect(await keys('state=OFFLINE')).toEqual([]);
+    expect((await get('/rest/api/1.0/repos?state=offline', SEED_TOKENS.adminAdmin)).status).toBe(400);
+    // A fork of a public repository is private unless made public itself (~CHEN/toolkit).
+    expect(await keys('visibility=public')).toEqual(['PUB/toolkit', 'PUB/website', '~ALICE/scratch']);
+    expect(await keys('visibility=private&projectkey=INT')).toHaveLength(7);
+    expect(await keys('visibility=public&projectkey=INT')).toEqual([]);
+    // bob reads INT (project read) and writes PROJ.
+    expect(await keys('permission=REPO_WRITE', SEED_TOKENS.bobWrite)).toEqual([
+      'PROJ/api',
+      'PROJ/empty',
+      'PROJ/web-app',
+      '~BOB/api',
+    ]);
+    expect(await keys('permission=REPO_READ&projectkey=INT', SEED_TOKENS.bobWrite)).toHaveLength(7);
+    const bad = await getJson<ErrorBody>('/rest/api/1.0/repos?visibility=PUBLIC', SEED_TOKENS.adminAdmin);
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0]?.context).toBe('visibility');
+  });
+
+  it('lists archived repositories only with archived=ARCHIVED or ALL (case-insensitive)', async () => {
+    expect(await keys('projectkey=PROJ')).toEqual(['PROJ/api', 'PROJ/empty', 'PROJ/web-app']);
+    expect(await keys('projectkey=PROJ&archived=ACTIVE')).toEqual(['PROJ/api', 'PROJ/empty', 'PROJ/web-app']);
+    expect(await keys('projectkey=PROJ&archived=archived')).toEqual(['PROJ/legacy-tools']);
+    expect(await keys('projectkey=PROJ&archived=All')).toEqual([
+      'PROJ/api',
+      'PROJ/empty',
+      'PROJ/legacy-tools',
+      'PROJ/web-app',
+    ]);
+    // The project's own list has no such filter in the spec: it holds archived repositories too.
+    const project = await allPages<Repo>('/rest/api/1.0/projects/PROJ/repos', SEED_TOKENS.adminAdmin);
+    expect(project.map((r) => r.slug)).toContain('legacy-tools');
+  });
+});
+
+describe('simulator REST: clone links as real servers send them', () => {
+  const urls = (): Urls => ({ base: 'http://h:7990/bb', contextPath: '/bb', sshHost: 'h', sshPort: 7999 });
+  const repo = async (path: string, token?: string) =>
+    (await getJson<Repo>(`/rest/api/1.0/projects/${path}`, token)).body;
+  const ssh = (path: string) => `ssh://git@127.0.0.1:7999/${path}.git`;
+
+  it('keeps each repository its own order, protocols and user name in the http URL', async () => {
+    const withUser = sim.url.replace('http://', 'http://alice@');
+    const t = SEED_TOKENS.aliceRead;
+    expect((await repo('INT/repos/ci-pipelines', t)).links.clone).toEqual([
+      { href: `${withUser}/scm/int/ci-pipelines.git`, name: 'http' },
+      { href: ssh('int/ci-pipelines'), name: 'ssh' },
+    ]);
+    expect((await repo('INT/repos/deploy-keys', t)).links.clone).toEqual([
+      { href: ssh('int/deploy-keys'), name: 'ssh' },
+      { href: `${sim.url}/scm/int/deploy-keys.git`, name: 'http' },
+    ]);
+    expect((await repo('INT/repos/release-notes', t)).links.clone).toEqual([
+      { href: ssh('int/release-notes'), name: 'ssh' },
+      { href: `${withUser}/scm/int/release-notes.git`, name: 'http' },
+    ]);
+    expect((await repo('INT/repos/docs-site', t)).links.clone).toEqual([
+      { href: `${sim.url}/scm/int/docs-site.git`, name: 'http' },
+    ]);
+    expect((await repo('INT/repos/terraform-modules', t)).links.clone).toEqual([
+      { href: ssh('int/terraform-modules'), name: 'ssh' },
+    ]);
+    const none = await repo('INT/repos/vendor-mirror', t);
+    expect(none.links).not.toHaveProperty('clone');
+    expect(none.links.self[0]?.href).toBe(`${sim.url}/projects/INT/repos/vendor-mirror/browse`);
+  });
+
+  it('names the caller, not the owner, and nobody for anonymous callers', async () => {
+    expect((await repo('INT/repos/status-page', SEED_TOKENS.bobWrite)).links.clone).toEqual([
+      { href: `${sim.url.replace('http://', 'http://bob@')}/scm/int/status-page.git`, name: 'http' },
+    ]);
+    const listed = await allPages<Repo>('/rest/api/1.0/repos?projectkey=INT', SEED_TOKENS.adminAdmin);
+    expect(listed.find((r) => r.slug === 'ci-pipelines')?.links.clone[0]?.href).toContain('//admin@');
+    const anonymous = restRepository(sim.model.repo('INT', 'status-page')!, urls(), parseVersion('9.4.13'));
+    expect(anonymous.links).toEqual({
+      clone: [{ href: 'http://h:7990/bb/scm/int/status-page.git', name: 'http' }],
+      self: [{ href: 'http://h:7990/bb/projects/INT/repos/status-page/browse' }],
+    });
+    const named = restRepository(
+      sim.model.repo('INT', 'status-page')!,
+      urls(),
+      parseVersion('9.4.13'),
+      sim.model.user('eve'),
+    );
+    expect(named.links).toMatchObject({
+      clone: [{ href: 'http://eve@h:7990/bb/scm/int/status-page.git', name: 'http' }],
+    });
+  });
+
+  it('has a fork of a fork sharing the hierarchy, its origin carrying its own origin', async () => {
+    const spike = await getJson<Repo & { origin: Repo & { origin?: Repo } }>(
+      '/rest/api/1.0/projects/~CHEN/repos/cache-spike',
+      SEED_TOKENS.chenRead,
+    );
+    expect(spike.status).toBe(200);
+    expect(spike.body.origin).toMatchObject({ slug: 'api', project: { key: '~BOB' } });
+    expect(spike.body.origin.origin).toMatchObject({ slug: 'api', project: { key: 'PROJ' } });
+    const root = await repo('PROJ/repos/api', SEED_TOKENS.chenRead);
+    expect(spike.body.hierarchyId).toBe(root.hierarchyId);
+    const forks = await getJson<Page<Repo>>(
+      '/rest/api/1.0/projects/~BOB/repos/api/forks',
+      SEED_TOKENS.adminAdmin,
+    );
+    expect(forks.body.values.map((r) => `${r.project.key}/${r.slug}`)).toEqual(['~CHEN/cache-spike']);
+  });
+});
+
+describe('simulator REST: recently accessed repositories', () => {
+  it('lists the seeded ones, most recent first, then what the user looks at', async () => {
+    const own = await startSimulator({ strict: true });
+    try {
+      const recent = async (token?: string, query = '') => {
+        const res = await fetch(`${own.url}/rest/api/1.0/profile/recent/repos${query}`, {
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+        });
+        return { status: res.status, body: (await res.json()) as Page<Repo> };
+      };
+      const keys = async (token: string, query = '') =>
+        (await recent(token, query)).body.values.map((r) => `${r.project.key}/${r.slug}`);
+      // SEC/vault was seeded as recent, but alice can no longer read it.
+      expect(await keys(SEED_TOKENS.aliceRead)).toEqual([
+        'INT/ci-pipelines',
+        'PROJ/api',
+        '~ALICE/dotfiles',
+        'PUB/toolkit',
+      ]);
+      expect(await keys(SEED_TOKENS.aliceAdmin, '?permission=REPO_ADMIN')).toEqual([
+        'PROJ/api',
+        '~ALICE/dotfiles',
+      ]);
+      // The lower of token scope and user permission applies.
+      expect(await keys(SEED_TOKENS.aliceRead, '?permission=REPO_WRITE')).toEqual([]);
+      const first = (await recent(SEED_TOKENS.aliceRead, '?limit=1')).body;
+      expect(first).toMatchObject({ size: 1, limit: 1, isLastPage: false, nextPageStart: 1 });
+      expect(first.values[0]?.links.clone[0]?.href).toContain('//alice@');
+
+      await fetch(`${own.url}/rest/api/1.0/projects/PROJ/repos/web-app`, {
+        headers: { authorization: `Bearer ${SEED_TOKENS.aliceRead}` },
+      });
+      await fetch(`${own.url}/rest/api/1.0/projects/PUB/repos/toolkit`, {
+        headers: { authorization: `Bearer ${SEED_TOKENS.aliceWrite}` },
+      });
+      expect(await keys(SEED_TOKENS.aliceRead)).toEqual([
+        'PUB/toolkit',
+        'PROJ/web-app',
+        'INT/ci-pipelines',
+        'PROJ/api',
+        '~ALICE/dotfiles',
+      ]);
+      // Per user: bob has none until he looks at one; anonymous looks are not recorded.
+      expect(await keys(SEED_TOKENS.bobWrite)).toEqual([]);
+      await fetch(`${own.url}/rest/api/1.0/projects/PUB/repos/website`);
+      await fetch(`${own.url}/rest/api/1.0/projects/PUB/repos/website`, {
+        headers: { authorization: `Bearer ${SEED_TOKENS.bobWrite}` },
+      });
+      // Public access alone is below the default REPO_READ; bob holds no grant on PUB.
+      expect(await keys(SEED_TOKENS.bobWrite)).toEqual([]);
+      expect(own.model.recentRepos(own.model.user('bob')!).map((r) => r.slug)).toEqual(['website']);
+      expect(own.model.recordRepoAccess('bob', own.model.repo('PROJ', 'api')!.id)).toBe(true);
+      expect(await keys(SEED_TOKENS.bobWrite)).toEqual(['PROJ/api']);
+      expect(own.model.recordRepoAccess('nobody', 1)).toBe(false);
+
+      expect((await recent()).status).toBe(401);
+      const bad = await recent(SEED_TOKENS.aliceRead, '?permission=PROJECT_READ');
+      expect(bad.status).toBe(400);
+      expect(own.violations).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe('simulator REST: page size cap and pages cut before the permission check', () => {
+  it('caps limit at maxPage and says so in the page', async () => {
+    const small = await startSimulator({ strict: true, maxPage: 4 });
+    try {
+      const res = await fetch(`${small.url}/rest/api/1.0/repos?limit=100`, {
+        headers: { authorization: `Bearer ${SEED_TOKENS.adminAdmin}` },
+      });
+      const body = (await res.json()) as Page<Repo>;
+      expect(body).toMatchObject({ size: 4, limit: 4, isLastPage: false, nextPageStart: 4 });
+      expect(small.violations).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('skips ahead: short or empty pages, nextPageStart past the hidden items, nothing lost', async () => {
+    const ahead = await startSimulator({ strict: true, skipAhead: true });
+    try {
+      const pages = async (path: string, token: string) => {
+        const seen: Array<Page<Repo>> = [];
+        let start = 0;
+        for (;;) {
+          const sep = path.includes('?') ? '&' : '?';
+          const res = await fetch(`${ahead.url}${path}${sep}limit=3&start=${start}`, {
+            headers: { authorization: `Bearer ${token}` },
+          });
+          const body = (await res.json()) as Page<Repo>;
+          seen.push(body);
+          if (body.isLastPage) return seen;
+          start = body.nextPageStart!;
+        }
+      };
+      const chen = await pages('/rest/api/1.0/repos', SEED_TOKENS.chenRead);
+      for (const p of chen) {
+        expect(p.limit).toBe(3);
+        expect(p.size).toBe(p.values.length);
+        expect(p.size).toBeLessThanOrEqual(3);
+        if (!p.isLastPage) expect(p.nextPageStart).toBe(p.start + 3);
+      }
+      expect(chen.some((p) => !p.isLastPage && p.nextPageStart! > p.start + p.size)).toBe(true);
+      expect(chen.some((p) => !p.isLastPage && p.size === 0)).toBe(true);
+      // Following nextPageStart finds exactly what a filter-first server lists.
+      const followed = chen.flatMap((p) => p.values.map((r) => `${r.project.key}/${r.slug}`));
+      const filterFirst = (await allPages<Repo>('/rest/api/1.0/repos', SEED_TOKENS.chenRead)).map(
+        (r) => `${r.project.key}/${r.slug}`,
+      );
+      expect(followed).toEqual(filterFirst);
+      // A client adding size to start instead would start its second page inside the hidden items
+      // and miss repositories.
+      const naive: string[] = [];
+      let start = 0;
+      for (let i = 0; i < 100; i++) {
+        const res = await fetch(`${ahead.url}/rest/api/1.0/repos?limit=3&start=${start}`, {
+          headers: { authorization: `Bearer ${SEED_TOKENS.chenRead}` },
+        });
+        const body = (await res.json()) as Page<Repo>;
+        naive.push(...body.values.map((r) => `${r.project.key}/${r.slug}`));
+        if (body.isLastPage || body.size === 0) break;
+        start += body.size;
+      }
+      expect(naive.length).toBeLessThan(filterFirst.length);
+      // The switch can be flipped on a running simulator.
+      ahead.model.paging.skipAhead = false;
+      const flat = await pages('/rest/api/1.0/repos', SEED_TOKENS.chenRead);
+      expect(flat.slice(0, -1).every((p) => p.size === 3)).toBe(true);
+      expect(ahead.violations).toEqual([]);
+    } finally {
+      await ahead.close();
+    }
   });
 });
 
@@ -467,6 +742,12 @@ describe('simulator REST: the whole seeded surface conforms to the spec', () => 
         (key) => `/rest/api/1.0/projects/${encodeURIComponent(key)}/repos`,
       ),
       '/rest/api/1.0/repos?limit=1000&archived=ALL',
+      '/rest/api/1.0/repos?name=%20API%20&projectname=plat&projectkey=proj&state=AVAILABLE&visibility=private&permission=REPO_READ&archived=all',
+      '/rest/api/1.0/repos?state=ASLEEP',
+      '/rest/api/1.0/repos?archived=SOMETIMES',
+      '/rest/api/1.0/profile/recent/repos',
+      '/rest/api/1.0/profile/recent/repos?permission=REPO_ADMIN&limit=2',
+      '/rest/api/1.0/profile/recent/repos?permission=PROJECT_READ',
       '/rest/api/1.0/repos?visibility=sideways',
       ...repoPaths,
       ...repoPaths.flatMap((p) => [
