@@ -14,7 +14,7 @@ export default defineConfig({
   manifest: ({ browser, mode }) => ({
     name: 'Bitbucket Server Companion',
     description: 'Bitbucket Server / Data Center in your browser: profiles, clone, keys, pull requests.',
-    permissions: ['storage', 'scripting', 'clipboardWrite'],
+    permissions: ['storage', 'scripting', 'clipboardWrite', 'alarms'],
     optional_host_permissions: ['http://*/*', 'https://*/*'],
     ...(mode === 'e2e' ? { host_permissions: SIMULATOR_ORIGINS } : {}),
     action: { default_title: 'Bitbucket Server Companion' },

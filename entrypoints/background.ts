@@ -4,6 +4,10 @@ import { createHandlers } from '../lib/background/handlers';
 import { forgetPageContexts } from '../lib/background/page-contexts';
 import { listen } from '../lib/background/router';
 import { getDb } from '../lib/db/schema';
+import { syncDueProfiles } from '../lib/features/clone/handlers';
+
+/** Wakes the worker to resume unfinished repository syncs and start due ones. */
+const REPO_SYNC_ALARM = 'repo-index';
 
 /**
  * The background owns every state change and every request that carries a token. Pages and content
@@ -26,6 +30,14 @@ export default defineBackground(() => {
   // older version never lingers), at start-up, and when host permissions change.
   browser.runtime.onInstalled.addListener(() => void refreshContentScripts());
   browser.runtime.onStartup.addListener(() => void refreshContentScripts());
+
+  // A sync the worker was stopped in the middle of resumes on the next wake (any event), and the
+  // alarm wakes it often enough for that and for the 6-hour refresh.
+  void browser.alarms.create(REPO_SYNC_ALARM, { periodInMinutes: 5, delayInMinutes: 1 });
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === REPO_SYNC_ALARM) void syncDueProfiles(db);
+  });
+  void syncDueProfiles(db);
   browser.permissions.onAdded.addListener(() => void refreshContentScripts());
   browser.permissions.onRemoved.addListener(() => void refreshContentScripts());
 });

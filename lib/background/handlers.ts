@@ -1,5 +1,7 @@
 import { browser } from 'wxt/browser';
 import type { CompanionDb } from '../db/schema';
+import { createCloneHandlers, startRepoSync } from '../features/clone/handlers';
+import { forgetRepoIndex } from '../features/clone/repo-index';
 import { exportProfiles, importProfiles } from './export-import';
 import { hostPermissionPattern } from './host-access';
 import { pageContextOf, rememberPageContext, reportFitsSender } from './page-contexts';
@@ -14,9 +16,12 @@ export interface HandlerDeps {
 /** Every message type's handler: the background's whole surface, in one place. */
 export function createHandlers(db: CompanionDb, { refreshContentScripts }: HandlerDeps): Handlers {
   return {
+    ...createCloneHandlers(db),
     connect: async (request) => {
       const result = await profiles.connect(db, request);
       await refreshContentScripts();
+      // The repository index starts filling at once (progress shows in the Repos tab).
+      void startRepoSync(db, result.profile.id).catch(() => {});
       return result;
     },
     'profiles.activate': async ({ profileId }) => {
@@ -30,6 +35,7 @@ export function createHandlers(db: CompanionDb, { refreshContentScripts }: Handl
     'profiles.remove': async ({ profileId }) => {
       const removed = await profiles.remove(db, profileId);
       if (removed) {
+        await forgetRepoIndex(db, removed.id);
         // When no remaining profile needs the same host permission, give it back.
         const pattern = hostPermissionPattern(removed.baseUrl);
         const stillNeeded = (await db.profiles.toArray()).some(

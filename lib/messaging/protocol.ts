@@ -4,6 +4,7 @@
  * sender is checked (see sender-policy.ts). No response type contains a token.
  */
 import * as v from 'valibot';
+import { CLONE_CONTENT_SCRIPT_TYPES, CLONE_REQUESTS, type CloneResponses } from '../features/clone/messages';
 import { LIMITS, TOO_LONG } from './limits';
 
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(100));
@@ -61,6 +62,7 @@ export const RequestSchema = v.variant('type', [
   }),
   v.object({ type: v.literal('page.report'), context: PageContextSchema }),
   v.object({ type: v.literal('tab.context'), tabId: v.pipe(v.number(), v.integer()) }),
+  ...CLONE_REQUESTS,
 ]);
 export type Request = v.InferOutput<typeof RequestSchema>;
 export type RequestType = Request['type'];
@@ -86,7 +88,7 @@ export const INPUT_SENTENCES: ReadonlySet<string> = new Set<string>([
   'Choose a passphrase of at least 8 characters to include tokens.',
 ]);
 
-export interface ResponseMap {
+export interface ResponseMap extends CloneResponses {
   /** `updated`: the server and account already had a profile, which now has the new token. */
   connect: { profile: ProfileSummary; warnings: string[]; updated: boolean };
   'profiles.activate': null;
@@ -112,4 +114,7 @@ export type Reply<T extends RequestType> =
   | { ok: false; error: SerializedFailure };
 
 /** Message types a content script may send; anything else from a web page context is refused. */
-export const CONTENT_SCRIPT_TYPES: ReadonlySet<RequestType> = new Set<RequestType>(['page.report']);
+export const CONTENT_SCRIPT_TYPES: ReadonlySet<RequestType> = new Set<RequestType>([
+  'page.report',
+  ...CLONE_CONTENT_SCRIPT_TYPES,
+]);

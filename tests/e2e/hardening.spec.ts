@@ -161,3 +161,13 @@ test('a weak export passphrase is refused with the reason; a file made with one 
   await expect(options.getByRole('status').last()).toContainText('Imported: 1 new, 0 updated.');
   expect(readFileSync(file, 'utf8')).toContain('-----BEGIN PGP MESSAGE-----');
 });
+
+test('an http:// address that redirects says so, distinct from a sign-on page', async ({ sim, ext }) => {
+  sim.faults.set('*', { httpsRedirect: true });
+  const popup = await openPopup(ext);
+  await connect(popup, sim.url, sim.createToken('alice', ['PROJECT_READ', 'REPO_READ']));
+  await expect(popup.getByRole('alert')).toHaveText(
+    `This address redirects — if your server uses https://, enter that address (${sim.url.replace(/^http:/, 'https:')}).`,
+  );
+  expect(await profileCount(popup)).toBe(0);
+});

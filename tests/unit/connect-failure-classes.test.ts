@@ -182,6 +182,24 @@ describe('connect: each failure class gets its sentence and saves nothing', () =
     }
   });
 
+  it('a huge answer (a 50 MB display name)', async () => {
+    sim.faults.set('/rest/api/1.0/users', { pad: 'displayName', length: 50_000_000 });
+    expect(await refusal(sim.url, token())).toMatchObject({
+      kind: 'too-large',
+      message: `${sim.url} sent a far larger answer than Bitbucket sends for reading user details (over 64 KB), so the extension stopped reading it. A proxy in front of Bitbucket may be changing answers; if not, tell your Bitbucket administrators.`,
+    });
+  });
+
+  it('an http:// address that redirects elsewhere', async () => {
+    sim.faults.set('*', { httpsRedirect: true });
+    // Node sees where the redirect goes (a browser doesn't: the e2e test has that sentence).
+    const httpsUrl = sim.url.replace(/^http:/, 'https:');
+    expect(await refusal(sim.url, token())).toMatchObject({
+      kind: 'redirect',
+      message: `This address redirects to ${httpsUrl} — if that is your Bitbucket server, enter that address.`,
+    });
+  });
+
   it('no host permission for the server', async () => {
     const url = new URL(sim.url);
     expect(await refusal(sim.url, token(), { hostAccess: async () => false })).toMatchObject({
