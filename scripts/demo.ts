@@ -45,7 +45,12 @@ if (!args['no-build']) {
 const extensionDir = path.resolve('.output/chrome-mv3-e2e');
 
 mkdirSync('.sim-data', { recursive: true });
-const sim = await startSimulator({ port: Number(args.port), gitDir: path.resolve('.sim-data/git') });
+// A few thousand repositories with realistic names, so the Repos tab has something to search.
+const sim = await startSimulator({
+  port: Number(args.port),
+  gitDir: path.resolve('.sim-data/git'),
+  repos: 5000,
+});
 console.log(`Simulator: ${sim.url}`);
 
 const context = await chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), 'bsc-demo-')), {
@@ -95,7 +100,12 @@ if (args.screenshots) {
     await popup.setViewportSize({ width: 400, height: 600 });
     await popup.goto(`${popupUrl}?tabId=${tabId}`);
     await popup.locator('.page-context').waitFor();
+    await popup.locator('.repo-sync-text', { hasText: 'updated' }).waitFor({ timeout: 60_000 });
+    await popup.getByLabel('Search repositories').fill('pay api');
+    await popup.locator('.repo').first().waitFor();
     await shoot(popup, `popup-${scheme}`);
+    await popup.getByRole('tab', { name: 'Profiles' }).click();
+    await shoot(popup, `popup-profiles-${scheme}`);
     await popup.close();
   }
   const options = await context.newPage();

@@ -1,4 +1,5 @@
 import { getDb } from '../../lib/db/schema';
+import { CloneSettingsForm } from '../../lib/features/clone/options/clone-settings-form';
 import { ConnectForm } from '../../lib/ui/connect-form';
 import { ExportImport } from '../../lib/ui/export-import';
 import { ProfileList, useProfiles } from '../../lib/ui/profiles';
@@ -11,6 +12,10 @@ export function Options() {
       <section aria-labelledby="profiles-heading">
         <h2 id="profiles-heading">Profiles</h2>
         {state && (state.profiles.length === 0 ? <ConnectForm /> : <ProfileList state={state} />)}
+      </section>
+      <section aria-labelledby="clone-heading">
+        <h2 id="clone-heading">Clone</h2>
+        <CloneSettingsForm />
       </section>
       <section aria-labelledby="backup-heading">
         <h2 id="backup-heading">Export and import</h2>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { getDb } from '../../lib/db/schema';
+import { ReposTab } from '../../lib/features/clone/popup/repos-tab';
 import { ask } from '../../lib/messaging/client';
 import type { PageContext } from '../../lib/messaging/protocol';
 import { ConnectForm } from '../../lib/ui/connect-form';
@@ -39,17 +40,60 @@ interface TabContext {
 }
 
 /** What the content script reported about the tab the popup was opened over. */
-function useTabContext(): TabContext {
-  const [value, setValue] = useState<TabContext>({ context: null, profileId: null });
+function useTabContext(): TabContext & { tabId: number | undefined } {
+  const [value, setValue] = useState<TabContext & { tabId: number | undefined }>({
+    context: null,
+    profileId: null,
+    tabId: undefined,
+  });
   useEffect(() => {
     void (async () => {
       const tabId = await targetTabId();
       if (tabId === undefined) return;
+      setValue((v) => ({ ...v, tabId }));
       const answer = await ask({ type: 'tab.context', tabId }).catch(() => null);
-      if (answer) setValue(answer);
+      if (answer) setValue({ ...answer, tabId });
     })();
   }, []);
   return value;
+}
+
+type PopupTab = 'repos' | 'profiles';
+const TABS: ReadonlyArray<[PopupTab, string]> = [
+  ['repos', 'Repos'],
+  ['profiles', 'Profiles'],
+];
+
+/** Tabs in the ARIA pattern: ←/→ move between them, the panel follows. */
+function TabBar({ current, onChange }: { current: PopupTab; onChange: (tab: PopupTab) => void }) {
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
+    const i = TABS.findIndex(([id]) => id === current);
+    const next = TABS[(i + (event.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length];
+    if (!next) return;
+    onChange(next[0]);
+    document.getElementById(`tab-${next[0]}`)?.focus();
+  };
+  return (
+    <div class="tabs" role="tablist" aria-label="Sections">
+      {TABS.map(([id, label]) => (
+        <button
+          key={id}
+          id={`tab-${id}`}
+          type="button"
+          role="tab"
+          aria-selected={current === id}
+          aria-controls={`panel-${id}`}
+          tabIndex={current === id ? 0 : -1}
+          class={current === id ? 'tab selected' : 'tab'}
+          onClick={() => onChange(id)}
+          onKeyDown={onKeyDown}
+        >
+          {label}
+        </button>
+      ))}
+    </div>
+  );
 }
 
 function PageContextLine({ context }: { context: PageContext | null }) {
@@ -68,7 +112,10 @@ export function App() {
   const tab = useTabContext();
   const [followPage, setFollowPage] = useState(true);
   const [welcome, setWelcome] = useState<{ text: string; warnings: string[] } | null>(null);
+  // Repos first: searching is what the popup is opened for; right after connecting, the profile.
+  const [tabChoice, setTabChoice] = useState<PopupTab | null>(null);
   if (!state) return null;
+  const tabShown: PopupTab = tabChoice ?? (welcome ? 'profiles' : 'repos');
   if (state.profiles.length === 0) {
     return (
       <main class="popup">
@@ -83,31 +130,39 @@ export function App() {
       </main>
     );
   }
+  // On a connected server's page, that server's profile is the one in use.
+  const shownState =
+    followPage && tab.profileId && state.profiles.some((p) => p.id === tab.profileId)
+      ? { ...state, activeId: tab.profileId }
+      : state;
+  const activeId =
+    shownState.profiles.find((p) => p.id === shownState.activeId)?.id ?? shownState.profiles[0]?.id ?? '';
   return (
     <main class="popup">
       <header>
-        {/* On a connected server's page, that server's profile is the one in use. */}
-        <ProfileSwitcher
-          state={
-            followPage && tab.profileId && state.profiles.some((p) => p.id === tab.profileId)
-              ? { ...state, activeId: tab.profileId }
-              : state
-          }
-          onSwitch={() => setFollowPage(false)}
-        />
+        <ProfileSwitcher state={shownState} onSwitch={() => setFollowPage(false)} />
         <PageContextLine context={tab.context} />
       </header>
-      {welcome && (
-        <div class="message success" role="status">
-          {welcome.text}
-          {welcome.warnings.map((w) => (
-            <div class="message warning" key={w}>
-              {w}
+      <TabBar current={tabShown} onChange={setTabChoice} />
+      {tabShown === 'repos' ? (
+        <div role="tabpanel" id="panel-repos" aria-labelledby="tab-repos">
+          <ReposTab db={db} profiles={state.profiles} activeProfileId={activeId} targetTabId={tab.tabId} />
+        </div>
+      ) : (
+        <div role="tabpanel" id="panel-profiles" aria-labelledby="tab-profiles">
+          {welcome && (
+            <div class="message success" role="status">
+              {welcome.text}
+              {welcome.warnings.map((w) => (
+                <div class="message warning" key={w}>
+                  {w}
+                </div>
+              ))}
             </div>
-          ))}
+          )}
+          <ProfileList state={state} />
         </div>
       )}
-      <ProfileList state={state} />
     </main>
   );
 }

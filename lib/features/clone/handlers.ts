@@ -9,6 +9,7 @@ import { cloneLinks, getRepo, listForks, type Repository } from '../../bitbucket
 import type { CompanionDb } from '../../db/schema';
 import type { RequestOf } from '../../messaging/protocol';
 import { remoteSummaries } from '../remotes/remote-summaries';
+import { findGitClient } from './clients';
 import type { CloneResponses } from './messages';
 import { isSyncRunning, markRepoUsed, refreshRecentRepos, syncDue, syncRepoIndex } from './repo-index';
 import { readCloneSettings, writeCloneSettings } from './settings';
@@ -85,6 +86,14 @@ export function createCloneHandlers(db: CompanionDb, deps: ProfileClientDeps = {
         ...remoteSummaries(repo, forks),
       };
     },
-    'clone.settings': ({ change }) => writeCloneSettings(change),
+    'clone.settings': ({ change }) => {
+      if (change.client !== undefined && change.client !== 'copy' && !findGitClient(change.client)) {
+        throw new UserFacingError(
+          'bad-input',
+          `There is no Git client “${change.client}” to open repositories in.`,
+        );
+      }
+      return writeCloneSettings(change);
+    },
   };
 }

@@ -1,42 +1,45 @@
 /**
- * A repository's forks and origin as remotes for `git remote add`, in the shape the UI shows.
+ * A repository's forks and origin as remotes for `git remote add`, with both clone URLs each so the
+ * UI can follow the protocol setting. Names and labels come from remote-names.ts.
  */
 import { cloneLinks, type Repository } from '../../bitbucket/repos';
+import { stripUserInfo } from '../clone/clients';
 import type { RemoteSummary } from '../clone/messages';
+import { type RemoteRepo, remoteEntries } from './remote-names';
 
-type RepoLike = Pick<Repository, 'slug' | 'project' | 'links'>;
-
-/** A remote name for a repository: its owner's slug for a personal project, else its project key. */
-function baseName(repo: RepoLike): string {
-  const owner =
-    repo.project.owner?.slug ?? (repo.project.key.startsWith('~') ? repo.project.key.slice(1) : '');
-  const raw = (owner || repo.project.key).toLowerCase();
-  const name = raw.replace(/[^a-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
-  return name || 'fork';
-}
-
-const labelOf = (repo: RepoLike) => `${repo.project.key} / ${repo.slug}`;
+type Described = Pick<Repository, 'slug' | 'project'> & { links?: Repository['links'] | undefined };
 
 /**
- * The origin (as `upstream`) when the repository is a fork, and each fork under a name unique in
- * the list (never `origin`, which is the repository itself in a clone).
+ * The origin (as `upstream`) when the repository is a fork, and each readable fork under a name
+ * unique in the list. Names are made from one URL per repository (HTTP when there is one), so they
+ * are the same whichever protocol the user copies.
  */
 export function remoteSummaries(
-  repo: Repository,
-  forks: readonly Repository[],
+  repo: Pick<Repository, 'origin'>,
+  forks: readonly Described[],
 ): { origin?: RemoteSummary; forks: RemoteSummary[] } {
-  const taken = new Set(['origin']);
-  const unique = (name: string) => {
-    let candidate = name;
-    for (let n = 2; taken.has(candidate); n++) candidate = `${name}-${n}`;
-    taken.add(candidate);
-    return candidate;
-  };
-  const origin = repo.origin
-    ? { name: unique('upstream'), label: labelOf(repo.origin as RepoLike), ...cloneLinks(repo.origin) }
-    : undefined;
+  const described = [...(repo.origin ? [repo.origin] : []), ...forks].map((r) => {
+    const links = cloneLinks(r);
+    return { repo: r, links, key: links.http ?? links.ssh };
+  });
+  const asRemote = (d: (typeof described)[number]): RemoteRepo => ({
+    slug: d.repo.slug,
+    project: d.repo.project,
+    cloneUrl: d.key,
+  });
+  const origin = repo.origin ? described[0] : undefined;
+  const list = remoteEntries({
+    ...(origin ? { origin: asRemote(origin) } : {}),
+    forks: described.slice(origin ? 1 : 0).map(asRemote),
+  });
+  const byUrl = new Map(described.flatMap((d) => (d.key ? [[stripUserInfo(d.key), d] as const] : [])));
+  const summaries = list.entries.flatMap((entry) => {
+    const d = byUrl.get(entry.cloneUrl);
+    return d ? [{ kind: entry.kind, summary: { name: entry.name, label: entry.label, ...d.links } }] : [];
+  });
+  const up = summaries.find((s) => s.kind === 'upstream')?.summary;
   return {
-    ...(origin ? { origin } : {}),
-    forks: forks.map((fork) => ({ name: unique(baseName(fork)), label: labelOf(fork), ...cloneLinks(fork) })),
+    ...(up ? { origin: up } : {}),
+    forks: summaries.filter((s) => s.kind === 'fork').map((s) => s.summary),
   };
 }

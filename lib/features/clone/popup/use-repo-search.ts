@@ -1,0 +1,59 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { CompanionDb, RepoRecord, RepoSyncRecord } from '../../../db/schema';
+import { useLiveQuery } from '../../../ui/use-live-query';
+import { createSearchIndex, type SearchHit, type SearchIndex } from '../search';
+
+export interface RepoSearch {
+  /** Every indexed repository of the searched profiles, by key (`profileId:repoId`). */
+  records: ReadonlyMap<string, RepoRecord>;
+  /** Undefined until the index has been read from the database. */
+  index: SearchIndex | undefined;
+  syncs: ReadonlyMap<string, RepoSyncRecord>;
+  hits: SearchHit[];
+}
+
+/**
+ * The repositories of some profiles, read straight from IndexedDB (no wait for the background) and
+ * kept current while a sync adds pages, with the search over them.
+ */
+export function useRepoSearch(db: CompanionDb, profileIds: readonly string[], query: string): RepoSearch {
+  const ids = profileIds.join('\n');
+  const data = useLiveQuery(async () => {
+    const [repos, usage, syncs] = await Promise.all([
+      db.repos.where('profileId').anyOf(profileIds).toArray(),
+      db.repoUsage.where('profileId').anyOf(profileIds).toArray(),
+      db.repoSyncs.bulkGet([...profileIds]),
+    ]);
+    return { repos, usage, syncs };
+  }, [ids]);
+
+  const indexRef = useRef<SearchIndex | undefined>(undefined);
+  const [version, setVersion] = useState(0);
+  const records = useMemo(() => new Map((data?.repos ?? []).map((r) => [r.key, r])), [data]);
+
+  useEffect(() => {
+    if (!data) return;
+    const used = new Map(data.usage.map((u) => [u.key, u.lastUsedAt]));
+    const entries = data.repos.map((r) => ({
+      key: r.key,
+      projectKey: r.projectKey,
+      projectName: r.projectName,
+      name: r.name,
+      slug: r.slug,
+      lastUsedAt: used.get(r.key),
+    }));
+    if (indexRef.current) indexRef.current.replaceAll(entries);
+    else indexRef.current = createSearchIndex(entries);
+    setVersion((n) => n + 1);
+  }, [data]);
+
+  const hits = useMemo(
+    () => (indexRef.current ? indexRef.current.search(query, { limit: 50 }) : []),
+    [query, version],
+  );
+  const syncs = useMemo(
+    () => new Map((data?.syncs ?? []).flatMap((s) => (s ? [[s.profileId, s] as const] : []))),
+    [data],
+  );
+  return { records, index: indexRef.current, syncs, hits };
+}
