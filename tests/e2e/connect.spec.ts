@@ -1,4 +1,4 @@
-import { connect, expect, openPopup, test } from './fixtures';
+import { connect, expect, openPopup, showProfiles, test } from './fixtures';
 
 test('connecting with a good token shows the user and the server version, and saves the profile', async ({
   sim,
@@ -20,6 +20,7 @@ test('connecting with a good token shows the user and the server version, and sa
   await popup.close();
   const again = await openPopup(ext);
   await expect(again.locator('.profile-switcher .active-user')).toHaveText('Alice Ångström');
+  await showProfiles(again);
   await expect(again.locator('.profile .lozenge.yes', { hasText: 'Write' })).toBeVisible();
 });
 

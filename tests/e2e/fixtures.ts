@@ -58,6 +58,12 @@ export async function openPopup(browser: ExtensionBrowser, tabId?: number): Prom
   return page;
 }
 
+/** Shows the popup's Profiles tab (the popup opens on Repos once a profile exists). */
+export async function showProfiles(popup: Page): Promise<Page> {
+  await popup.getByRole('tab', { name: 'Profiles' }).click();
+  return popup;
+}
+
 /** Fills the connect form and submits it. */
 export async function connect(popup: Page, serverUrl: string, token: string): Promise<void> {
   const form = popup.locator('form.connect-form');

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { connect, type ExtensionBrowser, expect, openPopup, test } from './fixtures';
+import { connect, type ExtensionBrowser, expect, openPopup, showProfiles, test } from './fixtures';
 
 /** Evaluates code in the extension's content-script world of `page` (what a compromised content script could do). */
 async function inContentScriptWorld(page: Page, extensionId: string, expression: string): Promise<unknown> {
@@ -96,6 +96,7 @@ test('a hostile page on a connected server cannot get a token or make the backgr
   // Nothing in the page (DOM or storage) holds the token, and the profile is untouched.
   expect(await page.content()).not.toContain(token);
   const again = await openPopup(ext);
+  await showProfiles(again);
   await expect(again.locator('.profile')).toHaveCount(1);
   await expect(again.locator('.profile-label')).toContainText('Alice Ångström @');
 });
@@ -135,12 +136,15 @@ test('the page cannot switch the content script off by faking the framework’s 
   // What WXT sends when a newer copy of a content script starts: a DOM event on the document and,
   // in its backwards-compatible mode, a window message. The page can send both (the name is the
   // extension id and the script's name).
+  // Repository pages run the 'repository' script; the page report elsewhere is 'content'.
   await page.evaluate((extensionId) => {
-    const type = `${extensionId}:content:wxt:content-script-started`;
-    const detail = { contentScriptName: 'content', messageId: 'from-the-page' };
-    document.dispatchEvent(new CustomEvent(type, { detail }));
-    document.body.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
-    window.postMessage({ type, ...detail }, '*');
+    for (const name of ['content', 'repository']) {
+      const type = `${extensionId}:${name}:wxt:content-script-started`;
+      const detail = { contentScriptName: name, messageId: 'from-the-page' };
+      document.dispatchEvent(new CustomEvent(type, { detail }));
+      document.body.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+      window.postMessage({ type, ...detail }, '*');
+    }
   }, ext.extensionId);
 
   // The script still works: an in-page navigation to another repository is reported.

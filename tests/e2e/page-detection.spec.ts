@@ -1,7 +1,15 @@
 import { rmSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { startSimulator } from '../../simulator/index';
-import { connect, type ExtensionBrowser, expect, launchBrowser, openPopup, test } from './fixtures';
+import {
+  connect,
+  type ExtensionBrowser,
+  expect,
+  launchBrowser,
+  openPopup,
+  showProfiles,
+  test,
+} from './fixtures';
 
 async function signIn(page: Page, baseUrl: string, user: string) {
   await page.goto(`${baseUrl}/login`);
@@ -24,7 +32,9 @@ function registeredIds(ext: ExtensionBrowser): Promise<string[]> {
   );
 }
 
-const registrationId = (baseUrl: string) => `page:pages:${encodeURIComponent(baseUrl)}`;
+/** A server's registrations: the page report, and the repository pages' script. */
+const registrationIds = (baseUrl: string) =>
+  ['pages', 'repository'].map((type) => `page:${type}:${encodeURIComponent(baseUrl)}`);
 
 /** Visits a repository page of `baseUrl` and returns what the popup opened over that tab says. */
 async function pageContextLine(ext: ExtensionBrowser, page: Page, baseUrl: string): Promise<Page> {
@@ -142,6 +152,7 @@ test('a profile whose base URL no match pattern can express does not stop any ot
 
     // Connecting another server re-syncs the registrations for all saved profiles.
     const again = await openPopup(ext);
+    await showProfiles(again);
     await again.getByRole('button', { name: '+ Add a profile' }).click();
     await connect(again, second.url, second.createToken('alice', ['PROJECT_READ', 'REPO_READ']));
     await expect(again.locator('.profiles .message.success')).toContainText('Connected as Alice');
@@ -149,7 +160,7 @@ test('a profile whose base URL no match pattern can express does not stop any ot
 
     await expect
       .poll(() => registeredIds(ext))
-      .toEqual([registrationId(sim.url), registrationId(second.url)].sort());
+      .toEqual([...registrationIds(sim.url), ...registrationIds(second.url)].sort());
     const page = await ext.context.newPage();
     for (const server of [sim, second]) {
       await signIn(page, server.url, 'alice');
@@ -188,11 +199,11 @@ test('a registration an older version saved (one for all servers) is replaced on
     const popup = await openPopup(ext);
     await connect(popup, sim.url, sim.createToken('alice', ['PROJECT_READ', 'REPO_READ']));
     await expect(popup.locator('.profile-switcher')).toBeVisible();
-    await expect.poll(() => registeredIds(ext)).toEqual([registrationId(sim.url)]);
+    await expect.poll(() => registeredIds(ext)).toEqual(registrationIds(sim.url));
 
     await plantOldRegistration(ext.serviceWorker, sim.url);
     ext = await ext.restart();
-    await expect.poll(() => registeredIds(ext)).toEqual([registrationId(sim.url)]);
+    await expect.poll(() => registeredIds(ext)).toEqual(registrationIds(sim.url));
 
     const page = await ext.context.newPage();
     await signIn(page, sim.url, 'alice');

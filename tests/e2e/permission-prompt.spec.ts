@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { startSimulator } from '../../simulator/index';
-import { connect, expect, launchBrowser, openPopup, RELEASE_BUILD, test } from './fixtures';
+import { connect, expect, launchBrowser, openPopup, RELEASE_BUILD, showProfiles, test } from './fixtures';
 
 const hasDisplay = Boolean(process.env.DISPLAY);
 const hasXdotool = spawnSync('sh', ['-c', 'command -v xdotool'], { encoding: 'utf8' }).status === 0;
@@ -68,6 +68,7 @@ test.describe('release build', () => {
         (pattern) => chrome.permissions.remove({ origins: [pattern] }),
         `http://localhost:${sim.port}/*`,
       );
+      await showProfiles(again);
       await again.getByRole('button', { name: 'Check token' }).click();
       await expect(again.locator('.needs-access')).toContainText(
         `The extension has no access to localhost:${sim.port} in this browser.`,

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { startSimulator } from '../../simulator/index';
-import { connect, expect, launchBrowser, openPopup, test } from './fixtures';
+import { connect, expect, launchBrowser, openPopup, showProfiles, test } from './fixtures';
 
 test('two profiles on two servers: switch in one click, both survive a browser restart', async () => {
   const simA = await startSimulator({ strict: true });
@@ -28,6 +28,7 @@ test('two profiles on two servers: switch in one click, both survive a browser r
 
     browser = await browser.restart();
     const after = await openPopup(browser);
+    await showProfiles(after);
     await expect(after.locator('.profile')).toHaveCount(2);
     await expect(after.locator('.profile-switcher .active-user')).toHaveText('Alice Ångström');
     await after.getByLabel('Switch profile').selectOption({ index: 1 });
