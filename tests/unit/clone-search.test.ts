@@ -219,6 +219,36 @@ describe('ranking', () => {
     ]);
   });
 
+  it('orders by slug length, then by character, also beyond ASCII and past six characters', () => {
+    const slugList = [
+      'b',
+      'я',
+      'a',
+      'aж',
+      'ab',
+      'aд',
+      'aa',
+      'abcdefgz',
+      'abcdefga',
+      'abcdefg\u0436',
+      'ab\u00ffd',
+    ];
+    const entries = slugList.map((slug) => repo(slug, { projectKey: 'ZZ', projectName: 'Zone', name: 'x' }));
+    expect(slugs(find(entries, 'zz'))).toEqual([
+      'a',
+      'b',
+      'я',
+      'aa',
+      'ab',
+      'aд',
+      'aж',
+      'abÿd',
+      'abcdefga',
+      'abcdefgz',
+      'abcdefgж',
+    ]);
+  });
+
   it('with several terms, takes the best class any term reaches; terms joined by "-" can be the exact slug', () => {
     const entries = [
       repo('platform-tools-legacy'),
@@ -267,6 +297,22 @@ describe('the empty query and limits', () => {
       ['ab-late', 'prefix'],
       ['x-0-a-b', 'word'],
     ]);
+  });
+
+  it('settles ties on slug length alphabetically, whatever order the entries came in', () => {
+    const names = Array.from({ length: 300 }, (_, i) => `svc-${String.fromCharCode(97 + (i % 26))}${i % 7}`);
+    const entries = [...names].reverse().map((slug, i) => repo(slug, { key: `k${i}` }));
+    entries.push(repo('svc-long-name-here', { key: 'long' }));
+    const expected = [...names].sort();
+    expect(slugs(find(entries, 'svc', { limit: 3 }))).toEqual(expected.slice(0, 3));
+    expect(slugs(find(entries, 's', { limit: 4 }))).toEqual(expected.slice(0, 4));
+    // Equal slugs: by project key, then key.
+    const same = [
+      repo('api', { projectKey: 'B', key: '2' }),
+      repo('api', { projectKey: 'A', key: '3' }),
+      repo('api', { projectKey: 'A', key: '1' }),
+    ];
+    expect(find(same, 'api').map((h) => h.key)).toEqual(['1', '3', '2']);
   });
 
   it('agrees with a full sort on a larger index, for many queries and limits', () => {

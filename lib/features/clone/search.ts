@@ -29,10 +29,14 @@
  * An empty query returns the recently used entries, most recent first (up to `limit`), and
  * nothing when none was used.
  *
- * Speed. Each entry's normalised text, word boundaries and a bitmask of the letters it contains
- * are computed once. Entries are kept sorted by the within-class order, so one pass fills one
- * list per class already in order; once the better classes hold `limit` hits, the pass stops
- * testing for worse classes, and stops altogether when the best class is full.
+ * Speed (measured by scripts/bench-search.ts). An index build normalises every entry once and
+ * lays all of them out as one long text plus flat typed arrays (word boundaries, a bitmask of the
+ * letters each entry holds), with no object per entry, in scan order: recently used first, then
+ * by slug length (a counting sort, no comparisons). A search is one pass that fills one list per
+ * class; once the better classes hold `limit` hits it stops testing for worse classes (still
+ * taking ties on slug length, which alphabetical order may put first), and stops altogether when
+ * nothing can be taken any more. Substrings are found by one forward indexOf sweep per term; the
+ * few hits are then ordered in full.
  */
 
 export interface SearchEntry {
@@ -74,13 +78,17 @@ export interface SearchOptions {
   maxRecent?: number;
 }
 
+/**
+ * Changes are cheap to record; the next search rebuilds the whole index once (for 100,000
+ * entries, about as long as the first build).
+ */
 export interface SearchIndex {
   readonly size: number;
   search(query: string, options?: SearchOptions): SearchHit[];
   /** Adds entries, or replaces those whose key is already in (e.g. a new `lastUsedAt`). */
   upsert(entries: Iterable<SearchEntry>): void;
   remove(keys: Iterable<string>): void;
-  /** Replaces the whole content; entries whose texts did not change are not normalised again. */
+  /** Replaces the whole content. */
   replaceAll(entries: Iterable<SearchEntry>): void;
 }
 
@@ -198,215 +206,213 @@ function isAlnumNormalised(ch: string): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Prepared entries
+// The scanned form
+//
+// No object per entry: every entry's normalised text sits in one long string and everything else
+// in flat typed arrays, in scan order, so a pass over 100,000 entries reads memory in order and
+// a build leaves the garbage collector a handful of large objects instead of 300,000 small ones.
 
-/** Longer fields are cut (Bitbucket's own limits are far below): offsets must fit in a char code. */
+/** Longer fields are cut (Bitbucket's own limits are far below): offsets must fit 16 bits. */
 const MAX_FIELD_LENGTH = 1000;
-// Layout of `Prepared.meta`, one char code per number: the start of each field in the hay, the
-// index of each field's first word and the word count, then each word's start and end.
+// Each entry's meta, in `Snapshot.meta`: the start of each field in its hay, the index of each
+// field's first word and the word count, then each word's start and end.
 const META_FIELD = 0;
 const META_FIELD_WORD = 4;
 const META_WORDS = 9;
+/** The most meta one entry can have: a word per character of four clipped fields. */
+const MAX_META = META_WORDS + 2 * 4 * MAX_FIELD_LENGTH;
 
-interface Prepared {
-  entry: SearchEntry;
-  /** Normalised "key / project / name / slug". */
-  hay: string;
-  meta: string;
-  /** `charBit` of every letter and digit in `hay`. */
-  mask: number;
+/** Non-ASCII entries only: where each hay character came from in the original fields. */
+interface OriginMap {
+  /** Offset in the original "key / project / name / slug" of the character that made hay[i], then the end. */
+  map: Int32Array;
+  /** Start of each field in the original text, then its end + SEPARATOR.length. */
+  fieldStart: readonly number[];
+}
+
+interface Snapshot {
+  /** The entries in scan order. */
+  entries: SearchEntry[];
+  /**
+   * Every hay ("key / project / name / slug", normalised), in scan order, each followed by "\n"
+   * (which no query term contains, so no match runs from one entry into the next).
+   */
+  text: string;
+  /** Where each hay starts in `text`; start[n] = text.length. */
+  start: Int32Array;
+  meta: Uint16Array;
+  metaStart: Int32Array;
+  /** `charBit` of every letter and digit of the hay. */
+  mask: Int32Array;
   /** `charBit` of the first character of every word. */
-  initials: number;
-  /** Non-ASCII texts only: original offset of the character that produced hay[i], then the end. */
-  map: Int32Array | null;
-  /** Start of each field in the original text, when it differs from the hay's. */
-  origFieldStart: readonly number[] | null;
-  /** Normalised slug. */
-  slug: string;
-  recentAt: number;
+  initials: Int32Array;
+  recentAt: Float64Array;
+  /** Entries [0, recentCount) were used here; they come first, fully ordered. */
+  recentCount: number;
+  /** Normalised slugs, for the alphabetical order. */
+  slugs: string[];
+  /** Non-decreasing from recentCount on. */
+  slugLength: Uint16Array;
+  origins: Map<number, OriginMap>;
 }
 
-function sameTexts(a: SearchEntry, b: SearchEntry): boolean {
-  return (
-    a.projectKey === b.projectKey && a.projectName === b.projectName && a.name === b.name && a.slug === b.slug
-  );
-}
+/** The columns of a build, in the order the entries came; `buildSnapshot` then puts them in scan order. */
+class Builder {
+  readonly hays: string[];
+  readonly slugs: string[];
+  readonly mask: Int32Array;
+  readonly initials: Int32Array;
+  readonly hayLength: Int32Array;
+  readonly metaStart: Int32Array;
+  readonly origins = new Map<number, OriginMap>();
+  meta: Uint16Array;
+  private used = 0;
 
-const recentTime = (entry: SearchEntry) =>
-  typeof entry.lastUsedAt === 'number' && entry.lastUsedAt > 0 ? entry.lastUsedAt : 0;
+  constructor(readonly count: number) {
+    this.hays = new Array<string>(count);
+    this.slugs = new Array<string>(count);
+    this.mask = new Int32Array(count);
+    this.initials = new Int32Array(count);
+    this.hayLength = new Int32Array(count);
+    this.metaStart = new Int32Array(count + 1);
+    this.meta = new Uint16Array(Math.max(MAX_META, count * 32));
+  }
+
+  add(i: number, entry: SearchEntry): void {
+    if (this.meta.length - this.used < MAX_META) {
+      const grown = new Uint16Array(this.meta.length * 2);
+      grown.set(this.meta.subarray(0, this.used));
+      this.meta = grown;
+    }
+    this.metaStart[i] = this.used;
+    const fields = [clip(entry.projectKey), clip(entry.projectName), clip(entry.name), clip(entry.slug)];
+    this.used = this.addAscii(i, fields) ?? this.addUnicode(i, fields);
+    this.metaStart[i + 1] = this.used;
+  }
+
+  /** The common case, ASCII only: the fields as they are, lower-cased (null otherwise). */
+  private addAscii(i: number, fields: string[]): number | null {
+    const meta = this.meta;
+    const base = this.used;
+    let n = base + META_WORDS;
+    let mask = 0;
+    let initials = 0;
+    let at = 0;
+    for (let f = 0; f < 4; f++) {
+      const text = fields[f]!;
+      meta[base + META_FIELD + f] = at;
+      meta[base + META_FIELD_WORD + f] = (n - base - META_WORDS) / 2;
+      let prev = OTHER;
+      for (let c = 0; c < text.length; c++) {
+        const code = text.charCodeAt(c);
+        const kind = ASCII_KIND[code];
+        if (kind === undefined) return null;
+        if (kind === OTHER) {
+          if (prev !== OTHER) meta[n++] = at + c;
+          prev = OTHER;
+          continue;
+        }
+        const bit = ASCII_BIT[code]!;
+        mask |= bit;
+        // startsWord, unrolled: the next character is only read for a capital after a capital.
+        let starts = prev === OTHER || (kind === DIGIT) !== (prev === DIGIT);
+        if (!starts && kind === UPPER) {
+          starts = prev === LOWER || (prev === UPPER && ASCII_KIND[text.charCodeAt(c + 1)] === LOWER);
+        }
+        if (starts) {
+          if (prev !== OTHER) meta[n++] = at + c;
+          meta[n++] = at + c;
+          initials |= bit;
+        }
+        prev = kind;
+      }
+      if (prev !== OTHER) meta[n++] = at + text.length;
+      at += text.length + SEPARATOR.length;
+    }
+    meta[base + META_FIELD_WORD + 4] = (n - base - META_WORDS) / 2;
+    // Lower-cased with all the others, in one call on the joined text (see buildSnapshot).
+    this.hays[i] = fields.join(SEPARATOR);
+    this.hayLength[i] = at - SEPARATOR.length;
+    this.slugs[i] = fields[3]!.toLowerCase();
+    this.mask[i] = mask;
+    this.initials[i] = initials;
+    return n;
+  }
+
+  /** Any other text: folded character by character, with a map back to the original offsets. */
+  private addUnicode(i: number, fields: string[]): number {
+    const meta = this.meta;
+    const base = this.used;
+    let n = base + META_WORDS;
+    const map: number[] = [];
+    const fieldStart: number[] = [];
+    let hay = '';
+    let orig = 0;
+    let mask = 0;
+    let initials = 0;
+    for (let f = 0; f < 4; f++) {
+      if (f > 0) {
+        hay += SEPARATOR;
+        for (let k = 0; k < SEPARATOR.length; k++) map.push(orig + k);
+        orig += SEPARATOR.length;
+      }
+      meta[base + META_FIELD + f] = hay.length;
+      meta[base + META_FIELD_WORD + f] = (n - base - META_WORDS) / 2;
+      fieldStart.push(orig);
+      const chars = Array.from(fields[f]!);
+      let open = false;
+      let prev = OTHER;
+      let nextKind = chars.length > 0 ? unicodeKind(chars[0]!) : OTHER;
+      for (let c = 0; c < chars.length; c++) {
+        const ch = chars[c]!;
+        const kind = nextKind;
+        nextKind = c + 1 < chars.length ? unicodeKind(chars[c + 1]!) : OTHER;
+        if (kind === MARK) {
+          // Part of the character before it: no text, no word boundary.
+          orig += ch.length;
+          continue;
+        }
+        const folded = foldChar(ch);
+        const pos = hay.length;
+        if (kind === OTHER) {
+          if (open) meta[n++] = pos;
+          open = false;
+        } else if (folded.length > 0 && (!open || startsWord(prev, kind, nextKind))) {
+          if (open) meta[n++] = pos;
+          meta[n++] = pos;
+          initials |= charBit(folded.charCodeAt(0));
+          open = true;
+        }
+        for (let k = 0; k < folded.length; k++) {
+          mask |= charBit(folded.charCodeAt(k));
+          map.push(orig);
+        }
+        hay += folded;
+        orig += ch.length;
+        prev = kind;
+      }
+      if (open) meta[n++] = hay.length;
+    }
+    meta[base + META_FIELD_WORD + 4] = (n - base - META_WORDS) / 2;
+    fieldStart.push(orig + SEPARATOR.length);
+    map.push(orig);
+    this.hays[i] = hay;
+    this.hayLength[i] = hay.length;
+    this.slugs[i] = hay.slice(meta[base + META_FIELD + 3]);
+    this.mask[i] = mask;
+    this.initials[i] = initials;
+    this.origins.set(i, { map: Int32Array.from(map), fieldStart });
+    return n;
+  }
+}
 
 const clip = (text: string) => (text.length > MAX_FIELD_LENGTH ? text.slice(0, MAX_FIELD_LENGTH) : text);
-
-/** Reused by every `prepare` call: the meta being built. */
-const scratch: number[] = [];
 
 const ASCII_KIND = new Uint8Array(128);
 const ASCII_BIT = new Int32Array(128);
 for (let code = 0; code < 128; code++) {
   ASCII_KIND[code] = asciiKind(code);
   ASCII_BIT[code] = charBit(code >= 65 && code <= 90 ? code + 32 : code);
-}
-
-function prepare(entry: SearchEntry): Prepared {
-  const fields = [clip(entry.projectKey), clip(entry.projectName), clip(entry.name), clip(entry.slug)];
-  return prepareAscii(entry, fields) ?? prepareUnicode(entry, fields);
-}
-
-function makePrepared(
-  entry: SearchEntry,
-  hay: string,
-  meta: string,
-  mask: number,
-  initials: number,
-  map: Int32Array | null,
-  origFieldStart: readonly number[] | null,
-  slug: string,
-  recentAt: number,
-): Prepared {
-  // One literal, one property order: every prepared entry has the same shape.
-  return { entry, hay, meta, mask, initials, map, origFieldStart, slug, recentAt };
-}
-
-/**
- * The common case, ASCII only (otherwise null): the fields as they are, lower-cased. The hay is
- * left as a concatenation, flattened once when the scanned text is joined.
- */
-function prepareAscii(entry: SearchEntry, fields: string[]): Prepared | null {
-  scratch.length = META_WORDS;
-  let mask = 0;
-  let initials = 0;
-  let at = 0;
-  for (let f = 0; f < 4; f++) {
-    const text = fields[f]!;
-    scratch[META_FIELD + f] = at;
-    scratch[META_FIELD_WORD + f] = (scratch.length - META_WORDS) / 2;
-    let open = false;
-    let prev = OTHER;
-    let code = text.charCodeAt(0);
-    let kind = text.length > 0 ? ASCII_KIND[code] : OTHER;
-    if (kind === undefined) return null;
-    for (let i = 0; i < text.length; i++) {
-      const nextCode = text.charCodeAt(i + 1);
-      const next = i + 1 < text.length ? ASCII_KIND[nextCode] : OTHER;
-      if (next === undefined) return null;
-      if (kind === OTHER) {
-        if (open) scratch.push(at + i);
-        open = false;
-      } else {
-        const bit = ASCII_BIT[code]!;
-        mask |= bit;
-        if (!open || startsWord(prev, kind, next)) {
-          if (open) scratch.push(at + i);
-          scratch.push(at + i);
-          initials |= bit;
-          open = true;
-        }
-      }
-      prev = kind;
-      kind = next;
-      code = nextCode;
-    }
-    if (open) scratch.push(at + text.length);
-    at += text.length + SEPARATOR.length;
-  }
-  scratch[META_FIELD_WORD + 4] = (scratch.length - META_WORDS) / 2;
-  const slug = fields[3]!.toLowerCase();
-  const hay = `${fields[0]!.toLowerCase()}${SEPARATOR}${fields[1]!.toLowerCase()}${SEPARATOR}${fields[2]!.toLowerCase()}${SEPARATOR}${slug}`;
-  const meta = String.fromCharCode.apply(null, scratch);
-  return makePrepared(entry, hay, meta, mask, initials, null, null, slug, recentTime(entry));
-}
-
-/** Any other text: folded character by character, with a map back to the original offsets. */
-function prepareUnicode(entry: SearchEntry, fields: string[]): Prepared {
-  scratch.length = META_WORDS;
-  const map: number[] = [];
-  const origFieldStart: number[] = [];
-  let hay = '';
-  let orig = 0;
-  let mask = 0;
-  let initials = 0;
-  for (let f = 0; f < 4; f++) {
-    if (f > 0) {
-      hay += SEPARATOR;
-      for (let i = 0; i < SEPARATOR.length; i++) map.push(orig + i);
-      orig += SEPARATOR.length;
-    }
-    scratch[META_FIELD + f] = hay.length;
-    scratch[META_FIELD_WORD + f] = (scratch.length - META_WORDS) / 2;
-    origFieldStart.push(orig);
-    const chars = Array.from(fields[f]!);
-    let open = false;
-    let prev = OTHER;
-    let nextKind = chars.length > 0 ? unicodeKind(chars[0]!) : OTHER;
-    for (let c = 0; c < chars.length; c++) {
-      const ch = chars[c]!;
-      const kind = nextKind;
-      nextKind = c + 1 < chars.length ? unicodeKind(chars[c + 1]!) : OTHER;
-      if (kind === MARK) {
-        // Part of the character before it: no text, no word boundary.
-        orig += ch.length;
-        continue;
-      }
-      const folded = foldChar(ch);
-      const pos = hay.length;
-      if (kind === OTHER) {
-        if (open) scratch.push(pos);
-        open = false;
-      } else if (folded.length > 0 && (!open || startsWord(prev, kind, nextKind))) {
-        if (open) scratch.push(pos);
-        scratch.push(pos);
-        initials |= charBit(folded.charCodeAt(0));
-        open = true;
-      }
-      for (let i = 0; i < folded.length; i++) {
-        mask |= charBit(folded.charCodeAt(i));
-        map.push(orig);
-      }
-      hay += folded;
-      orig += ch.length;
-      prev = kind;
-    }
-    if (open) scratch.push(hay.length);
-  }
-  scratch[META_FIELD_WORD + 4] = (scratch.length - META_WORDS) / 2;
-  origFieldStart.push(orig + SEPARATOR.length);
-  map.push(orig);
-  const meta = String.fromCharCode.apply(null, scratch);
-  const slug = hay.slice(scratch[META_FIELD + 3]);
-  return makePrepared(
-    entry,
-    hay,
-    meta,
-    mask,
-    initials,
-    Int32Array.from(map),
-    origFieldStart,
-    slug,
-    recentTime(entry),
-  );
-}
-
-/**
- * The prepared form of an entry whose texts did not change: the same object when its place in
- * the scan order is the same too (it then only points at the newer entry object).
- */
-function withEntry(old: Prepared, entry: SearchEntry): Prepared {
-  const recentAt = recentTime(entry);
-  if (recentAt === old.recentAt) {
-    old.entry = entry;
-    return old;
-  }
-  return makePrepared(
-    entry,
-    old.hay,
-    old.meta,
-    old.mask,
-    old.initials,
-    old.map,
-    old.origFieldStart,
-    old.slug,
-    recentAt,
-  );
 }
 
 /** Whether a letter or digit of kind `kind` after one of kind `prev` begins a new word. */
@@ -418,172 +424,122 @@ function startsWord(prev: number, kind: number, next: number): boolean {
   return kind === UPPER && prev === UPPER && next === LOWER;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Scan order: most recently used first (never used last), then shorter slug, then alphabetical
-// (slug, then project key, then key).
+const recentTime = (entry: SearchEntry) =>
+  typeof entry.lastUsedAt === 'number' && entry.lastUsedAt > 0 ? entry.lastUsedAt : 0;
 
-function compareScanOrder(a: Prepared, b: Prepared): number {
-  if (a.recentAt !== b.recentAt) return b.recentAt - a.recentAt;
-  if (a.slug.length !== b.slug.length) return a.slug.length - b.slug.length;
-  if (a.slug !== b.slug) return a.slug < b.slug ? -1 : 1;
-  return compareSameSlug(a, b);
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The order within a class: most recently used first (never used last), then shorter slug, then alphabetical. */
+function compareEntries(
+  recentX: number,
+  slugX: string,
+  x: SearchEntry,
+  recentY: number,
+  slugY: string,
+  y: SearchEntry,
+): number {
+  return (
+    recentY - recentX ||
+    slugX.length - slugY.length ||
+    compareText(slugX, slugY) ||
+    compareText(x.projectKey, y.projectKey) ||
+    compareText(x.key, y.key)
+  );
 }
-
-function compareSameSlug(a: Prepared, b: Prepared): number {
-  const ak = a.entry.projectKey;
-  const bk = b.entry.projectKey;
-  if (ak !== bk) return ak < bk ? -1 : 1;
-  return a.entry.key < b.entry.key ? -1 : a.entry.key > b.entry.key ? 1 : 0;
-}
-
-/** Positions packed beside a key in one double: lists this long or longer use the comparator. */
-const POSITION_SPAN = 2 ** 20;
-/** Characters compared per round: 4 × 8 bits, plus 20 bits of position, fit a double exactly. */
-const CHARS_PER_ROUND = 4;
-/** Below this, a comparator sort is as fast. */
-const SMALL = 12;
 
 /**
- * `list` in scan order. A comparator sort of 100,000 entries would take most of an index build,
- * so the entries never used here (nearly all) are sorted in rounds of native number sorts: by
- * slug length, then four characters at a time, each round only within the groups the round
- * before left tied. Small groups, identical slugs and unusual ones (very long, or with a
- * character from U+00FF up) go to the comparator.
+ * Entry numbers in scan order: the recently used first, most recent first and fully ordered;
+ * then the others by slug length (a counting sort, in the order they came within a length). The
+ * rest of the order within a class — alphabetical — is settled among the hits of each search.
  */
-function sortScanOrder(list: Prepared[]): Prepared[] {
-  const recent: Prepared[] = [];
-  const rest: Prepared[] = [];
-  for (const p of list) (p.recentAt > 0 ? recent : rest).push(p);
-  const out = recent.sort(compareScanOrder);
-  const byLength =
-    rest.length < POSITION_SPAN ? sortedGroups(rest, (p) => Math.min(p.slug.length, 255)) : null;
-  if (!byLength) {
-    for (const p of rest.sort(compareScanOrder)) out.push(p);
-    return out;
+function scanOrder(
+  slugLength: Uint16Array,
+  recentAt: Float64Array,
+  compare: (x: number, y: number) => number,
+) {
+  const n = slugLength.length;
+  const order: number[] = [];
+  let longest = 0;
+  for (let i = 0; i < n; i++) {
+    if (recentAt[i]! > 0) order.push(i);
+    else if (slugLength[i]! > longest) longest = slugLength[i]!;
   }
-  for (const group of byLength) sortSameLength(group, 0, out);
-  return out;
+  order.sort(compare);
+  const recentCount = order.length;
+  const firstOfLength = new Int32Array(longest + 2);
+  for (let i = 0; i < n; i++) if (recentAt[i] === 0) firstOfLength[slugLength[i]! + 1]!++;
+  for (let len = 1; len <= longest + 1; len++) firstOfLength[len]! += firstOfLength[len - 1]!;
+  order.length = n;
+  for (let i = 0; i < n; i++) {
+    if (recentAt[i] === 0) order[recentCount + firstOfLength[slugLength[i]!]!++] = i;
+  }
+  return { order, recentCount };
 }
 
-/** Entries with slugs of one length, equal in their first `offset` characters, in order onto `out`. */
-function sortSameLength(group: Prepared[], offset: number, out: Prepared[]): void {
-  if (group.length === 1) {
-    out.push(group[0]!);
-    return;
-  }
-  const length = group[0]!.slug.length;
-  const groups =
-    group.length >= SMALL && length < 255 && offset < length
-      ? sortedGroups(group, (p) => pack(p.slug, offset))
-      : null;
-  if (groups) {
-    for (const next of groups) sortSameLength(next, offset + CHARS_PER_ROUND, out);
-    return;
-  }
-  group.sort(offset >= length ? compareSameSlug : compareScanOrder);
-  for (const p of group) out.push(p);
-}
-
-/** Four characters from `offset` as one number, or -1 when one is U+00FF or above. */
-function pack(slug: string, offset: number): number {
-  let key = 0;
-  for (let i = offset; i < offset + CHARS_PER_ROUND; i++) {
-    const code = i < slug.length ? slug.charCodeAt(i) : 0;
-    if (code >= 255) return -1;
-    key = key * 256 + code;
-  }
-  return key;
-}
-
-/** `items` in groups of equal `keyOf` (below 2^32), groups in key order; null if a key is -1. */
-function sortedGroups(items: Prepared[], keyOf: (p: Prepared) => number): Prepared[][] | null {
-  const keys = new Float64Array(items.length);
-  for (let i = 0; i < items.length; i++) {
-    const key = keyOf(items[i]!);
-    if (key < 0) return null;
-    keys[i] = key * POSITION_SPAN + i;
-  }
-  keys.sort();
-  const groups: Prepared[][] = [];
-  let last = -1;
-  let group: Prepared[] = [];
-  for (let i = 0; i < keys.length; i++) {
-    const packed = keys[i]!;
-    const key = Math.floor(packed / POSITION_SPAN);
-    if (key !== last) {
-      group = [];
-      groups.push(group);
-      last = key;
-    }
-    group.push(items[packed - key * POSITION_SPAN]!);
-  }
-  return groups;
-}
-
-/** Two lists already in scan order, as one. */
-function mergeSorted(a: Prepared[], b: Prepared[]): Prepared[] {
-  const out: Prepared[] = new Array(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < a.length && j < b.length) out[k++] = compareScanOrder(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!;
-  while (i < a.length) out[k++] = a[i++]!;
-  while (j < b.length) out[k++] = b[j++]!;
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The scanned form: every entry in scan order, side by side in flat arrays and two long strings,
-// so a pass over 100,000 entries reads memory in order instead of chasing 100,000 objects.
-
-interface Snapshot {
-  list: Prepared[];
-  /** Every hay, in scan order, each followed by "\n" (which no query term contains). */
-  text: string;
-  /** Where each hay starts in `text`; start[n] = text.length. */
-  start: Int32Array;
-  /** Every meta, in scan order. */
-  meta: string;
-  metaStart: Int32Array;
-  mask: Int32Array;
-  initials: Int32Array;
-  recent: Uint8Array;
-}
-
-function snapshotOf(list: Prepared[]): Snapshot {
+function buildSnapshot(list: SearchEntry[]): Snapshot {
   const n = list.length;
+  const b = new Builder(n);
+  const recentAt = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    b.add(i, list[i]!);
+    recentAt[i] = recentTime(list[i]!);
+  }
+  const { slugs } = b;
+  const slugLengths = new Uint16Array(n);
+  for (let i = 0; i < n; i++) slugLengths[i] = slugs[i]!.length;
+  const { order, recentCount } = scanOrder(slugLengths, recentAt, (x, y) =>
+    compareEntries(recentAt[x]!, slugs[x]!, list[x]!, recentAt[y]!, slugs[y]!, list[y]!),
+  );
+
+  const entries = new Array<SearchEntry>(n);
+  const hays = new Array<string>(n);
   const start = new Int32Array(n + 1);
   const metaStart = new Int32Array(n + 1);
+  const meta = new Uint16Array(b.metaStart[n]!);
   const mask = new Int32Array(n);
   const initials = new Int32Array(n);
-  const recent = new Uint8Array(n);
-  const hays: string[] = new Array(n);
-  const metas: string[] = new Array(n);
+  const sortedRecent = new Float64Array(n);
+  const sortedSlugs = new Array<string>(n);
+  const slugLength = new Uint16Array(n);
+  const position = new Int32Array(n);
   let at = 0;
   let metaAt = 0;
-  for (let i = 0; i < n; i++) {
-    const p = list[i]!;
-    start[i] = at;
-    metaStart[i] = metaAt;
-    at += p.hay.length + 1;
-    metaAt += p.meta.length;
-    hays[i] = p.hay;
-    metas[i] = p.meta;
-    mask[i] = p.mask;
-    initials[i] = p.initials;
-    recent[i] = p.recentAt > 0 ? 1 : 0;
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
+    position[i] = k;
+    entries[k] = list[i]!;
+    hays[k] = b.hays[i]!;
+    start[k] = at;
+    at += b.hayLength[i]! + 1;
+    metaStart[k] = metaAt;
+    for (let j = b.metaStart[i]!, end = b.metaStart[i + 1]!; j < end; j++) meta[metaAt++] = b.meta[j]!;
+    mask[k] = b.mask[i]!;
+    initials[k] = b.initials[i]!;
+    sortedRecent[k] = recentAt[i]!;
+    sortedSlugs[k] = slugs[i]!;
+    slugLength[k] = slugLengths[i]!;
   }
   start[n] = at;
   metaStart[n] = metaAt;
+  const origins = new Map<number, OriginMap>();
+  for (const [i, origin] of b.origins) origins.set(position[i]!, origin);
+  // Lower-casing is idempotent and keeps the length of ASCII text, so one call on the joined text
+  // does for every entry (the non-ASCII hays are already folded).
+  let text = n > 0 ? `${hays.join('\n')}\n`.toLowerCase() : '';
+  if (text.length !== at) text = `${hays.map((h) => h.toLowerCase()).join('\n')}\n`;
   return {
-    list,
-    text: n > 0 ? `${hays.join('\n')}\n` : '',
+    entries,
+    text,
     start,
-    meta: metas.join(''),
+    meta,
     metaStart,
     mask,
     initials,
-    recent,
+    recentAt: sortedRecent,
+    recentCount,
+    slugs: sortedSlugs,
+    slugLength,
+    origins,
   };
 }
 
@@ -630,30 +586,35 @@ function holdsAt(text: string, pos: number, t: string): boolean {
   return true;
 }
 
+/** How many characters of `t` from `qi` the word [start, end) of `text` begins with. */
+function prefixLength(text: string, start: number, end: number, t: string, qi: number): number {
+  let len = 0;
+  while (start + len < end && qi + len < t.length && text.charCodeAt(start + len) === t.charCodeAt(qi + len))
+    len++;
+  return len;
+}
+
 /**
  * Whether `t` can be cut into pieces that are prefixes of consecutive words of one field, for the
- * hay at `base` in `text` whose meta is at `metaBase` in `meta`. The positions reachable in `t`
- * after each word are the bits of one number, so a field takes one pass over its words.
+ * hay at `base` in `text` whose meta is at `m` in `meta`. The positions reachable in `t` after
+ * each word are the bits of one number, so a field takes one pass over its words.
  */
-function matchesInitials(text: string, base: number, meta: string, metaBase: number, t: string): boolean {
-  const m = t.length;
-  const goal = 1 << m;
+function matchesInitials(text: string, base: number, meta: Uint16Array, m: number, t: string): boolean {
+  const goal = 1 << t.length;
   const first = t.charCodeAt(0);
   for (let f = 0; f < 4; f++) {
     let reached = 0;
-    const end = meta.charCodeAt(metaBase + META_FIELD_WORD + f + 1);
-    for (let w = meta.charCodeAt(metaBase + META_FIELD_WORD + f); w < end; w++) {
-      const start = base + meta.charCodeAt(metaBase + META_WORDS + 2 * w);
+    const last = meta[m + META_FIELD_WORD + f + 1]!;
+    for (let w = meta[m + META_FIELD_WORD + f]!; w < last; w++) {
+      const start = base + meta[m + META_WORDS + 2 * w]!;
       if (reached === 0 && text.charCodeAt(start) !== first) continue;
-      const wordLen = base + meta.charCodeAt(metaBase + META_WORDS + 2 * w + 1) - start;
+      const end = base + meta[m + META_WORDS + 2 * w + 1]!;
       let from = reached | 1;
       let next = 0;
       while (from !== 0) {
         const qi = 31 - Math.clz32(from & -from);
         from &= from - 1;
-        let len = 0;
-        while (len < wordLen && qi + len < m && text.charCodeAt(start + len) === t.charCodeAt(qi + len))
-          len++;
+        const len = prefixLength(text, start, end, t, qi);
         if (len > 0) next |= ((1 << len) - 1) << (qi + 1);
       }
       if (next & goal) return true;
@@ -663,25 +624,24 @@ function matchesInitials(text: string, base: number, meta: string, metaBase: num
   return false;
 }
 
-/** The class entry `i` of the snapshot reaches for one term, not looking for classes worse than `worst`. */
+/** The class entry `i` reaches for one term, not looking for classes worse than `worst`. */
 function termClass(s: Snapshot, i: number, term: Term, worst: number): number {
   const { text, meta } = s;
   const t = term.text;
   const len = t.length;
   const base = s.start[i]!;
   const end = s.start[i + 1]! - 1;
-  const metaBase = s.metaStart[i]!;
-  const slugAt = base + meta.charCodeAt(metaBase + META_FIELD + 3);
+  const m = s.metaStart[i]!;
+  const slugAt = base + meta[m + META_FIELD + 3]!;
   const slugLen = end - slugAt;
   if (slugLen >= len && holdsAt(text, slugAt, t)) return slugLen === len ? EXACT : PREFIX;
   if (worst <= EXACT) return NONE;
-  const nameAt = base + meta.charCodeAt(metaBase + META_FIELD + 2);
+  const nameAt = base + meta[m + META_FIELD + 2]!;
   const nameLen = slugAt - SEPARATOR.length - nameAt;
   if (nameLen >= len && holdsAt(text, nameAt, t)) return PREFIX;
   if (worst <= PREFIX) return NONE;
-  if ((s.initials[i]! & term.firstBit) !== 0 && matchesInitials(text, base, meta, metaBase, term.letters)) {
+  if ((s.initials[i]! & term.firstBit) !== 0 && matchesInitials(text, base, meta, m, term.letters))
     return WORD;
-  }
   if (worst <= WORD) return NONE;
   // One sweep over the text per term and pass: the cursor only moves forward.
   if (term.next < base) {
@@ -696,7 +656,7 @@ function entryClass(s: Snapshot, i: number, q: ParsedQuery, worst: number): numb
   const { terms } = q;
   if (terms.length === 1) return termClass(s, i, terms[0]!, worst);
   let best = NONE;
-  const slugAt = s.start[i]! + s.meta.charCodeAt(s.metaStart[i]! + META_FIELD + 3);
+  const slugAt = s.start[i]! + s.meta[s.metaStart[i]! + META_FIELD + 3]!;
   const slugLen = s.start[i + 1]! - 1 - slugAt;
   if (slugLen === q.joined.length && holdsAt(s.text, slugAt, q.joined)) best = EXACT;
   for (const term of terms) {
@@ -711,56 +671,59 @@ function entryClass(s: Snapshot, i: number, q: ParsedQuery, worst: number): numb
 // ---------------------------------------------------------------------------------------------
 // Highlighting (only for the hits returned)
 
-function fieldOf(p: Prepared, pos: number): number {
-  let f = 0;
-  while (f < 3 && pos >= p.meta.charCodeAt(META_FIELD + f + 1)) f++;
-  return f;
+/** One entry of a snapshot, unpacked for highlighting. */
+interface Unpacked {
+  hay: string;
+  meta: Uint16Array;
+  origin: OriginMap | undefined;
 }
 
-function fieldEnd(p: Prepared, f: number): number {
-  return f < 3 ? p.meta.charCodeAt(META_FIELD + f + 1) - SEPARATOR.length : p.hay.length;
+function unpack(s: Snapshot, i: number): Unpacked {
+  return {
+    hay: s.text.slice(s.start[i]!, s.start[i + 1]! - 1),
+    meta: s.meta.subarray(s.metaStart[i]!, s.metaStart[i + 1]!),
+    origin: s.origins.get(i),
+  };
 }
 
-function hayRange(p: Prepared, start: number, end: number, out: MatchRange[]): void {
+const fieldAt = (u: Unpacked, f: number) =>
+  f < 4 ? u.meta[META_FIELD + f]! : u.hay.length + SEPARATOR.length;
+
+function hayRange(u: Unpacked, start: number, end: number, out: MatchRange[]): void {
   if (end <= start) return;
-  const f = fieldOf(p, start);
-  const fieldAt = p.meta.charCodeAt(META_FIELD + f);
-  const { map, origFieldStart } = p;
-  if (!map || !origFieldStart) {
-    out.push({ field: FIELDS[f]!, start: start - fieldAt, end: end - fieldAt });
+  let f = 0;
+  while (f < 3 && start >= fieldAt(u, f + 1)) f++;
+  const origin = u.origin;
+  if (!origin) {
+    out.push({ field: FIELDS[f]!, start: start - fieldAt(u, f), end: end - fieldAt(u, f) });
     return;
   }
-  const origAt = origFieldStart[f]!;
+  const { map, fieldStart } = origin;
   // The end is where the next character of the original starts (after its combining marks).
-  const last = map[end - 1]!;
-  let origStop = origFieldStart[f + 1]! - SEPARATOR.length;
-  for (let j = end; j < fieldEnd(p, f); j++) {
-    if (map[j]! > last) {
-      origStop = map[j]!;
+  const fieldEnd = fieldAt(u, f + 1) - SEPARATOR.length;
+  let origEnd = fieldStart[f + 1]! - SEPARATOR.length;
+  for (let j = end; j < fieldEnd; j++) {
+    if (map[j]! > map[end - 1]!) {
+      origEnd = map[j]!;
       break;
     }
   }
-  out.push({ field: FIELDS[f]!, start: map[start]! - origAt, end: origStop - origAt });
+  out.push({ field: FIELDS[f]!, start: map[start]! - fieldStart[f]!, end: origEnd - fieldStart[f]! });
 }
 
 /** The pieces of the first word-start match of `t`, added to `out`. */
-function initialsRanges(p: Prepared, t: string, out: MatchRange[]): boolean {
-  const { hay, meta } = p;
+function initialsRanges(u: Unpacked, t: string, out: MatchRange[]): boolean {
+  const { hay, meta } = u;
   const m = t.length;
-  const wordStart = (w: number) => meta.charCodeAt(META_WORDS + 2 * w);
-  const prefixLen = (qi: number, w: number) => {
-    const start = wordStart(w);
-    const wordLen = meta.charCodeAt(META_WORDS + 2 * w + 1) - start;
-    let len = 0;
-    while (len < wordLen && qi + len < m && hay.charCodeAt(start + len) === t.charCodeAt(qi + len)) len++;
-    return len;
-  };
+  const wordStart = (w: number) => meta[META_WORDS + 2 * w]!;
+  const prefixLen = (qi: number, w: number) =>
+    prefixLength(hay, wordStart(w), meta[META_WORDS + 2 * w + 1]!, t, qi);
   for (let f = 0; f < 4; f++) {
-    const first = meta.charCodeAt(META_FIELD_WORD + f);
-    const end = meta.charCodeAt(META_FIELD_WORD + f + 1);
+    const first = meta[META_FIELD_WORD + f]!;
+    const last = meta[META_FIELD_WORD + f + 1]!;
     const reachedAt: number[] = [];
     let reached = 0;
-    for (let w = first; w < end; w++) {
+    for (let w = first; w < last; w++) {
       let next = 0;
       for (let qi = 0; qi < m; qi++) {
         if (qi > 0 && !(reached & (1 << qi))) continue;
@@ -783,32 +746,34 @@ function initialsRanges(p: Prepared, t: string, out: MatchRange[]): boolean {
         pieces.push([wordStart(k), wordStart(k) + pos - qi]);
         pos = qi;
       }
-      for (const [s, e] of pieces.reverse()) hayRange(p, s, e, out);
+      for (const [s, e] of pieces.reverse()) hayRange(u, s, e, out);
       return true;
     }
   }
   return false;
 }
 
-function rangesFor(p: Prepared, q: ParsedQuery): MatchRange[] {
+function rangesFor(s: Snapshot, i: number, q: ParsedQuery): MatchRange[] {
+  const u = unpack(s, i);
   const out: MatchRange[] = [];
-  const { hay } = p;
-  const slugAt = p.meta.charCodeAt(META_FIELD + 3);
-  const nameAt = p.meta.charCodeAt(META_FIELD + 2);
+  const { hay } = u;
+  const slugAt = fieldAt(u, 3);
+  const nameAt = fieldAt(u, 2);
   const nameLen = slugAt - SEPARATOR.length - nameAt;
-  if (q.terms.length > 1 && p.slug === q.joined) {
-    hayRange(p, slugAt, hay.length, out);
+  const slug = hay.slice(slugAt);
+  if (q.terms.length > 1 && slug === q.joined) {
+    hayRange(u, slugAt, hay.length, out);
     return out;
   }
   for (const term of q.terms) {
     const t = term.text;
-    if (p.slug.startsWith(t)) {
-      hayRange(p, slugAt, slugAt + t.length, out);
+    if (slug.startsWith(t)) {
+      hayRange(u, slugAt, slugAt + t.length, out);
     } else if (nameLen >= t.length && hay.startsWith(t, nameAt)) {
-      hayRange(p, nameAt, nameAt + t.length, out);
-    } else if (!(term.letters && initialsRanges(p, term.letters, out))) {
+      hayRange(u, nameAt, nameAt + t.length, out);
+    } else if (!(term.letters && initialsRanges(u, term.letters, out))) {
       const at = hay.indexOf(t);
-      if (at >= 0) hayRange(p, at, at + t.length, out);
+      if (at >= 0) hayRange(u, at, at + t.length, out);
     }
   }
   return mergeRanges(out);
@@ -830,57 +795,45 @@ function mergeRanges(ranges: MatchRange[]): MatchRange[] {
 // The index
 
 export function createSearchIndex(entries: Iterable<SearchEntry>): SearchIndex {
-  let byKey = new Map<string, Prepared>();
+  // The entries as given until one is added or removed by key; keys are unique.
+  let list: SearchEntry[] = [...entries];
+  let byKey: Map<string, SearchEntry> | null = null;
   let snapshot: Snapshot | null = null;
-  /** The last snapshot's order: when few entries changed, the next one merges them into it. */
-  let lastOrder: Prepared[] = [];
-  /** Prepared objects made since the last snapshot. */
-  let fresh: Prepared[] = [];
-
-  const prepared = (entry: SearchEntry, reuse: Map<string, Prepared>) => {
-    const old = reuse.get(entry.key);
-    const p = old && sameTexts(old.entry, entry) ? withEntry(old, entry) : prepare(entry);
-    if (p !== old) fresh.push(p);
-    return p;
-  };
-  const load = (list: Iterable<SearchEntry>) => {
-    const next = new Map<string, Prepared>();
-    for (const entry of list) next.set(entry.key, prepared(entry, byKey));
-    byKey = next;
+  const keyed = () => {
+    byKey ??= new Map(list.map((entry) => [entry.key, entry]));
     snapshot = null;
+    return byKey;
   };
   const current = () => {
-    if (snapshot) return snapshot;
-    const live = (p: Prepared) => byKey.get(p.entry.key) === p;
-    const order =
-      lastOrder.length > 0 && fresh.length * 4 < byKey.size
-        ? mergeSorted(lastOrder.filter(live), sortScanOrder(fresh.filter(live)))
-        : sortScanOrder([...byKey.values()]);
-    fresh = [];
-    lastOrder = order;
-    snapshot = snapshotOf(order);
+    if (byKey) {
+      list = [...byKey.values()];
+      byKey = null;
+    }
+    snapshot ??= buildSnapshot(list);
     return snapshot;
   };
-
-  load(entries);
   current();
 
   return {
     get size() {
-      return byKey.size;
+      return byKey ? byKey.size : list.length;
     },
     search(query, options = {}) {
       return runSearch(current(), query, options);
     },
-    upsert(list) {
-      for (const entry of list) byKey.set(entry.key, prepared(entry, byKey));
-      snapshot = null;
+    upsert(more) {
+      const map = keyed();
+      for (const entry of more) map.set(entry.key, entry);
     },
     remove(keys) {
-      for (const key of keys) byKey.delete(key);
+      const map = keyed();
+      for (const key of keys) map.delete(key);
+    },
+    replaceAll(next) {
+      list = [...next];
+      byKey = null;
       snapshot = null;
     },
-    replaceAll: load,
   };
 }
 
@@ -888,77 +841,105 @@ function runSearch(s: Snapshot, query: string, options: SearchOptions): SearchHi
   const limit = clampInt(options.limit ?? DEFAULT_LIMIT, 1, 10_000);
   const maxRecent = clampInt(options.maxRecent ?? DEFAULT_MAX_RECENT, 0, 1000);
   const q = parseQuery(query);
-  const { list, recent } = s;
-  const n = list.length;
+  const { entries, recentAt, recentCount, slugLength } = s;
+  const n = entries.length;
 
   if (q.terms.length === 0) {
     const hits: SearchHit[] = [];
-    for (let i = 0; i < n && recent[i] === 1 && hits.length < limit; i++) {
-      hits.push({ key: list[i]!.entry.key, entry: list[i]!.entry, rank: 'recent', ranges: [] });
+    for (let i = 0; i < recentCount && hits.length < limit; i++) {
+      hits.push({ key: entries[i]!.key, entry: entries[i]!, rank: 'recent', ranges: [] });
     }
     return hits;
   }
 
-  // One list per class, each filled in scan order, which is the order within a class. The
-  // recently used entries come first in that order, so the recent class is complete once the
-  // pass has left them (or holds maxRecent).
+  // One list per class, filled in scan order. Classes from `cap` on can no longer reach the
+  // first `limit` hits, except entries of class `cap` with slugs of length `capLength`: they tie
+  // on length with hits already found, and may come before them alphabetically. Lengths only
+  // grow after the recently used entries, so the pass ends once nothing can be taken any more.
   const buckets: number[][] = [[], [], [], [], []];
   const recentMatch: number[] = [];
-  // Classes from `cap` on can no longer reach the first `limit` hits.
   let cap = NONE;
-  const lowerCap = () => {
+  let capLength = -1;
+  const lowerCap = (length: number) => {
     let total = 0;
     for (let k = 0; k < cap; k++) {
       total += buckets[k]!.length;
       if (total >= limit) {
         cap = k;
+        capLength = length;
         return;
       }
     }
   };
   for (let i = 0; i < n; i++) {
-    if (recent[i] === 1 && recentMatch.length < maxRecent) {
-      const c = entryClass(s, i, q, SUBSTRING);
-      if (c !== NONE) {
-        buckets[RECENT]!.push(i);
-        recentMatch.push(c);
-        lowerCap();
+    if (i < recentCount) {
+      // Fully ordered: no ties to wait for.
+      if (recentMatch.length < maxRecent) {
+        const c = entryClass(s, i, q, SUBSTRING);
+        if (c !== NONE) {
+          buckets[RECENT]!.push(i);
+          recentMatch.push(c);
+          lowerCap(-1);
+        }
+        continue;
+      }
+      if (cap === RECENT) break;
+      const c = entryClass(s, i, q, cap - 1);
+      if (c < cap) {
+        buckets[c]!.push(i);
+        lowerCap(-1);
       }
       continue;
     }
-    if (cap === RECENT) break;
-    const c = entryClass(s, i, q, cap - 1);
-    if (c >= cap) continue;
+    const length = slugLength[i]!;
+    const worst = length === capLength ? cap : cap - 1;
+    if (worst < EXACT) break;
+    const c = entryClass(s, i, q, worst);
+    if (c > worst) continue;
     buckets[c]!.push(i);
-    lowerCap();
+    lowerCap(length);
   }
 
+  const compare = (x: number, y: number) =>
+    compareEntries(recentAt[x]!, s.slugs[x]!, entries[x]!, recentAt[y]!, s.slugs[y]!, entries[y]!);
+  const hits: SearchHit[] = [];
+  const hit = (i: number, rank: number, match: number): SearchHit => ({
+    key: entries[i]!.key,
+    entry: entries[i]!,
+    rank: CLASS_NAMES[rank]!,
+    match: CLASS_NAMES[match] as MatchClass,
+    ranges: rangesFor(s, i, q),
+  });
   // Recently used ones by how they match, then most recent first (their scan order).
   const recentHits = buckets[RECENT]!.map((i, at) => ({ i, c: recentMatch[at]! }));
   recentHits.sort((a, b) => a.c - b.c || a.i - b.i);
-
-  const hits: SearchHit[] = [];
   for (const { i, c } of recentHits) {
     if (hits.length >= limit) break;
-    hits.push(makeHit(list[i]!, q, RECENT, c));
+    hits.push(hit(i, RECENT, c));
   }
   for (let cls = EXACT; cls < NONE && hits.length < limit; cls++) {
-    for (const i of buckets[cls]!) {
-      if (hits.length >= limit) break;
-      hits.push(makeHit(list[i]!, q, cls, cls));
-    }
+    for (const i of best(buckets[cls]!, limit - hits.length, compare)) hits.push(hit(i, cls, cls));
   }
   return hits;
 }
 
-function makeHit(p: Prepared, q: ParsedQuery, rank: number, match: number): SearchHit {
-  return {
-    key: p.entry.key,
-    entry: p.entry,
-    rank: CLASS_NAMES[rank]!,
-    match: CLASS_NAMES[match] as MatchClass,
-    ranges: rangesFor(p, q),
-  };
+/** The first `count` of `items` by `compare`, in order (a bounded insertion: `count` is small). */
+function best(items: number[], count: number, compare: (x: number, y: number) => number): number[] {
+  if (items.length <= count) return items.sort(compare);
+  const kept: number[] = [];
+  for (const item of items) {
+    if (kept.length === count && compare(item, kept[count - 1]!) >= 0) continue;
+    let lo = 0;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(kept[mid]!, item) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    kept.splice(lo, 0, item);
+    if (kept.length > count) kept.pop();
+  }
+  return kept;
 }
 
 function clampInt(value: number, min: number, max: number): number {
