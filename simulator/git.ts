@@ -182,6 +182,9 @@ export async function handleGit(env: Env, req: Req): Promise<Reply> {
     child.stderr.resume();
     child.on('error', reject);
     child.on('close', () => resolve(Buffer.concat(chunks)));
+    // The backend may exit before reading all of the request (EPIPE): its output is the answer,
+    // and an unhandled stream error would take the whole simulator down.
+    child.stdin.on('error', () => {});
     child.stdin.end(body);
   });
   if (push) await refreshBranches(repo);

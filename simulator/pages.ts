@@ -8,6 +8,7 @@ import { html, raw, type SafeHtml, scriptJson } from './html';
 import { type Env, type Reply, type Req, readForm, SESSION_COOKIE, safeLocalPath } from './http';
 import {
   avatarUrl,
+  cloneLinks,
   cloneUrls,
   projectPath,
   repoPath,
@@ -251,6 +252,41 @@ function accountPage(env: Env, req: Req): Reply {
 
 type RepoTab = 'browse' | 'commits' | 'branches' | 'pull-requests' | 'forks';
 
+/**
+ * `?simLayout=` on a repository or pull request page, a comma-separated list: markup a later or
+ * customised Bitbucket might not have, for testing the extension's fallbacks.
+ * - `no-clone-button`: no Clone action in the sidebar (and no clone dialog);
+ * - `no-repository-script`: no inline `repository.onReady({…})` carrying the repository JSON.
+ */
+type LayoutSwitch = 'no-clone-button' | 'no-repository-script';
+
+function layoutSwitches(req: Req): Set<LayoutSwitch> {
+  const asked = (req.query.get('simLayout') ?? '').split(',').map((s) => s.trim());
+  return new Set(
+    asked.filter((s): s is LayoutSwitch => s === 'no-clone-button' || s === 'no-repository-script'),
+  );
+}
+
+/** The clone dialog lists only the protocols the repository's `links.clone` has, like the server. */
+function cloneDialog(env: Env, req: Req, repo: Repo): SafeHtml {
+  const links = cloneLinks(repo, env.urls, signedInUser(req)) ?? [];
+  const first = links[0];
+  if (!first) {
+    return html`<aui-inline-dialog id="repo-clone-dialog" alignment="left top"><div id="clone-repo-dialog-content"><div class="aui-message aui-message-warning"><p>Cloning is disabled for this server.</p></div></div></aui-inline-dialog>`;
+  }
+  const http = links.find((l) => l.name === 'http');
+  const buttons = links.map((link) =>
+    link.name === 'http'
+      ? html`<button id="http-clone-url" class="aui-button repository-protocol" data-module-key="http-clone-url" data-clone-url="${link.href}" autocomplete="off" type="button">HTTP</button>`
+      : html`<button id="ssh-clone-url" class="aui-button repository-protocol" data-module-key="ssh-clone-url-default" data-clone-url="${link.href}" autocomplete="off" type="button">SSH</button>`,
+  );
+  return html`<aui-inline-dialog id="repo-clone-dialog" alignment="left top"><div id="clone-repo-dialog-content"><div class="clone-url ${first.name === 'http' ? 'http-clone-url-default' : 'ssh-clone-url-default'}"><div class="aui-buttons">${buttons}<input type="text" class="text quick-copy-text stash-text clone-url-input" readonly="readonly" spellcheck="false" value="${first.href}"/></div><div id="clone-dialog-options"></div><div id="clone-dialog-help-info"><p>Learn more about cloning repositories</p></div></div>${
+    http
+      ? html`<div class="sourcetree-panel"><a id="sourcetree-clone-button" class="aui-button aui-button-primary sourcetree-button" href="sourcetree://cloneRepo/${http.href}" autocomplete="off" tabindex="0">Clone in Sourcetree</a></div>`
+      : ''
+  }</div></aui-inline-dialog>`;
+}
+
 function branchFromQuery(repo: Repo, req: Req) {
   const at = req.query.get('at')?.replace(/^refs\/heads\//, '');
   return repo.branches.find((b) => b.name === at) ?? repo.branches.find((b) => b.name === repo.defaultBranch);
@@ -263,18 +299,22 @@ function repoFiles(repo: Repo): Map<string, string> {
 function sidebar(env: Env, req: Req, repo: Repo, tab: RepoTab): SafeHtml {
   const base = env.urls.contextPath;
   const repoUrl = `${base}${repoPath(repo)}`;
-  const clone = cloneUrls(repo, env.urls);
+  const withCloneButton = !layoutSwitches(req).has('no-clone-button');
   const navItem = (id: string, target: RepoTab, href: string, icon: string, label: string, extraClass = '') =>
     html`<li class="${tab === target ? 'aui-nav-selected' : ''}${extraClass}"><a href="${href}" class="aui-nav-item " id="${id}"><span class="aui-icon ${icon}"></span><span class="aui-nav-item-label">${label}</span></a></li>`;
   const user = signedInUser(req);
   const isAdmin = env.model.repoLevel(req.principal, repo) >= Level.ADMIN;
   const project = repo.project;
   const projectTitle = project.owner ? project.owner.displayName : project.name;
-  return html`<div id="aui-sidebar-content" class="aui-sidebar " tabindex="-1"><div class="aui-sidebar-wrapper"><div class="aui-sidebar-body"><header class="aui-page-header"><div class="aui-page-header-inner"><div class="aui-page-header-image"><a href="${base}${projectPath(project)}">${projectAvatar(project, 'large')}</a></div><div class="aui-page-header-main entity-item"><ol class="aui-nav aui-nav-breadcrumbs"><li><a href="${base}${projectPath(project)}" title="${projectTitle}">${projectTitle}</a></li></ol><h1><span class="entity-name" title="${repo.name}">${repo.name}</span></h1></div></div></header><nav class="aui-navgroup aui-navgroup-vertical" role="navigation"><div class="aui-navgroup-inner"><div class="aui-sidebar-group aui-sidebar-group-tier-one sidebar-actions"><div class="aui-nav-heading"><strong>Actions</strong></div><ul class="aui-nav"><li class=" clone-repo"><a href="#" class="aui-nav-item " id="clone-repo-button" data-web-item-key="com.atlassian.bitbucket.server.bitbucket-server-web-fragments:repository-clone" title="Clone this repository"><span class="aui-icon icon-clone"></span><span class="aui-nav-item-label">Clone</span></a></li><li class=" create-branch"><a href="${base}/plugins/servlet/create-branch?repoId=${repo.id}" class="aui-nav-item " data-web-item-key="com.atlassian.bitbucket.server.bitbucket-branch:create-branch-repository-action"><span class="aui-icon icon-create-branch"></span><span class="aui-nav-item-label">Create branch</span></a></li><li class=" create-pull-request"><a href="${repoUrl}/pull-requests?create" class="aui-nav-item " data-web-item-key="com.atlassian.bitbucket.server.bitbucket-server-web-fragments:repository-pull-request" title="Create a new pull request"><span class="aui-icon icon-create-pull-request"></span><span class="aui-nav-item-label">Create pull request</span></a></li>${
+  return html`<div id="aui-sidebar-content" class="aui-sidebar " tabindex="-1"><div class="aui-sidebar-wrapper"><div class="aui-sidebar-body"><header class="aui-page-header"><div class="aui-page-header-inner"><div class="aui-page-header-image"><a href="${base}${projectPath(project)}">${projectAvatar(project, 'large')}</a></div><div class="aui-page-header-main entity-item"><ol class="aui-nav aui-nav-breadcrumbs"><li><a href="${base}${projectPath(project)}" title="${projectTitle}">${projectTitle}</a></li></ol><h1><span class="entity-name" title="${repo.name}">${repo.name}</span></h1></div></div></header><nav class="aui-navgroup aui-navgroup-vertical" role="navigation"><div class="aui-navgroup-inner"><div class="aui-sidebar-group aui-sidebar-group-tier-one sidebar-actions"><div class="aui-nav-heading"><strong>Actions</strong></div><ul class="aui-nav">${
+    withCloneButton
+      ? html`<li class=" clone-repo"><a href="#" class="aui-nav-item " id="clone-repo-button" data-web-item-key="com.atlassian.bitbucket.server.bitbucket-server-web-fragments:repository-clone" title="Clone this repository"><span class="aui-icon icon-clone"></span><span class="aui-nav-item-label">Clone</span></a></li>`
+      : ''
+  }<li class=" create-branch"><a href="${base}/plugins/servlet/create-branch?repoId=${repo.id}" class="aui-nav-item " data-web-item-key="com.atlassian.bitbucket.server.bitbucket-branch:create-branch-repository-action"><span class="aui-icon icon-create-branch"></span><span class="aui-nav-item-label">Create branch</span></a></li><li class=" create-pull-request"><a href="${repoUrl}/pull-requests?create" class="aui-nav-item " data-web-item-key="com.atlassian.bitbucket.server.bitbucket-server-web-fragments:repository-pull-request" title="Create a new pull request"><span class="aui-icon icon-create-pull-request"></span><span class="aui-nav-item-label">Create pull request</span></a></li>${
     user && repo.forkable
       ? html`<li class=" fork-repo"><a href="${repoUrl}?fork" class="aui-nav-item " data-web-item-key="com.atlassian.bitbucket.server.bitbucket-server-web-fragments:repository-fork" title="Fork this repository"><span class="aui-icon icon-fork"></span><span class="aui-nav-item-label">Fork</span></a></li>`
       : ''
-  }<li><a href="${repoUrl}/compare" class="aui-nav-item " id="repository-nav-compare"><span class="aui-icon icon-compare"></span><span class="aui-nav-item-label">Compare</span></a></li></ul></div><aui-inline-dialog id="repo-clone-dialog" alignment="left top"><div id="clone-repo-dialog-content"><div class="clone-url http-clone-url-default"><div class="aui-buttons"><button id="http-clone-url" class="aui-button repository-protocol" data-module-key="http-clone-url" data-clone-url="${clone.http}" autocomplete="off" type="button">HTTP</button><button id="ssh-clone-url" class="aui-button repository-protocol" data-module-key="ssh-clone-url-default" data-clone-url="${clone.ssh}" autocomplete="off" type="button">SSH</button><input type="text" class="text quick-copy-text stash-text clone-url-input" readonly="readonly" spellcheck="false" value="${clone.http}"/></div><div id="clone-dialog-options"></div><div id="clone-dialog-help-info"><p>Learn more about cloning repositories</p></div></div><div class="sourcetree-panel"><a id="sourcetree-clone-button" class="aui-button aui-button-primary sourcetree-button" href="sourcetree://cloneRepo/${clone.http}" autocomplete="off" tabindex="0">Clone in Sourcetree</a></div></div></aui-inline-dialog><div class="aui-sidebar-group aui-sidebar-group-tier-one sidebar-navigation"><div class="aui-nav-heading"><strong>Navigation</strong></div><ul class="aui-nav">${navItem('repository-nav-files', 'browse', `${repoUrl}/browse`, 'icon-source', 'Source')}${navItem('repository-nav-commits', 'commits', `${repoUrl}/commits`, 'icon-commits', 'Commits', ' commits-nav')}${navItem('repository-nav-branches', 'branches', `${repoUrl}/branches`, 'icon-branches', 'Branches')}${navItem('repository-nav-pull-requests', 'pull-requests', `${repoUrl}/pull-requests`, 'icon-pull-requests', 'Pull requests')}${navItem('repository-nav-forks', 'forks', `${repoUrl}/forks`, 'icon-forks', 'Forks', ' forks-nav')}</ul></div>${
+  }<li><a href="${repoUrl}/compare" class="aui-nav-item " id="repository-nav-compare"><span class="aui-icon icon-compare"></span><span class="aui-nav-item-label">Compare</span></a></li></ul></div>${withCloneButton ? cloneDialog(env, req, repo) : ''}<div class="aui-sidebar-group aui-sidebar-group-tier-one sidebar-navigation"><div class="aui-nav-heading"><strong>Navigation</strong></div><ul class="aui-nav">${navItem('repository-nav-files', 'browse', `${repoUrl}/browse`, 'icon-source', 'Source')}${navItem('repository-nav-commits', 'commits', `${repoUrl}/commits`, 'icon-commits', 'Commits', ' commits-nav')}${navItem('repository-nav-branches', 'branches', `${repoUrl}/branches`, 'icon-branches', 'Branches')}${navItem('repository-nav-pull-requests', 'pull-requests', `${repoUrl}/pull-requests`, 'icon-pull-requests', 'Pull requests')}${navItem('repository-nav-forks', 'forks', `${repoUrl}/forks`, 'icon-forks', 'Forks', ' forks-nav')}</ul></div>${
     isAdmin
       ? html`<div class="aui-sidebar-group aui-sidebar-group-tier-one sidebar-settings-group"><ul class="aui-nav"><li class=" aui-sidebar-settings-button"><a href="${repoUrl}/settings" class="aui-nav-item "><span class="aui-icon icon-settings"></span><span class="aui-nav-item-label">Repository settings</span></a></li></ul></div>`
       : ''
@@ -303,7 +343,7 @@ function branchToolbar(env: Env, req: Req, repo: Repo, filePath: string[]): Safe
     crumbs.push(
       i === filePath.length - 1
         ? html`<span class="sep">/</span><span class="stub">${segment}</span>`
-        : html`<span class="sep">/</span><a href="${href}">${segment}</a>`,
+        : html`<span class="sep">/</span><a href="${href}" data-sim-in-page>${segment}</a>`,
     );
   });
   const branchActions = env.version.atLeast('10.0')
@@ -313,9 +353,9 @@ function branchToolbar(env: Env, req: Req, repo: Repo, filePath: string[]): Safe
     (b) =>
       html`<li class="result"><a href="${repoUrl}/browse${
         b.name === repo.defaultBranch ? '' : `?at=${encodeURIComponent(`refs/heads/${b.name}`)}`
-      }" data-id="refs/heads/${b.name}">${b.name}</a></li>`,
+      }" data-id="refs/heads/${b.name}" data-sim-in-page>${b.name}</a></li>`,
   );
-  return html`<div class="aui-toolbar2 branch-selector-toolbar" role="toolbar"><div class="aui-toolbar2-inner"><div class="aui-toolbar2-primary"><div class="aui-group"><div class="aui-item"><div class="aui-buttons"><button type="button" id="repository-layout-revision-selector" data-aui-trigger aria-controls="inline-dialog-repository-layout-revision-selector-dialog" class="aui-button searchable-selector-trigger revision-reference-selector-trigger" title="${branch.name}"><span class="aui-icon aui-icon-small aui-iconfont-branch">Branch</span><span class="name" title="${branch.name}" data-id="refs/heads/${branch.name}" data-revision-ref="${revisionRef}">${branch.name}</span></button><aui-inline-dialog id="inline-dialog-repository-layout-revision-selector-dialog" class="searchable-selector-dialog" alignment="bottom left" alignment-static><ul class="results-list">${branchLinks}</ul></aui-inline-dialog>${branchActions}</div></div><div class="aui-item"><div class="breadcrumbs"><span class="file-path"><a href="${repoUrl}/browse${at}">${repo.name}</a></span>${crumbs}</div></div></div></div><div class="aui-toolbar2-secondary commit-badge-container"><div class="commit-badge-oneline"><span class="commit-details"><a class="commitid" href="${repoUrl}/commits/${branch.latestCommit}" data-commitid="${branch.latestCommit}">${branch.latestCommit.slice(0, 11)}</a></span></div></div></div></div>`;
+  return html`<div class="aui-toolbar2 branch-selector-toolbar" role="toolbar"><div class="aui-toolbar2-inner"><div class="aui-toolbar2-primary"><div class="aui-group"><div class="aui-item"><div class="aui-buttons"><button type="button" id="repository-layout-revision-selector" data-aui-trigger aria-controls="inline-dialog-repository-layout-revision-selector-dialog" class="aui-button searchable-selector-trigger revision-reference-selector-trigger" title="${branch.name}"><span class="aui-icon aui-icon-small aui-iconfont-branch">Branch</span><span class="name" title="${branch.name}" data-id="refs/heads/${branch.name}" data-revision-ref="${revisionRef}">${branch.name}</span></button><aui-inline-dialog id="inline-dialog-repository-layout-revision-selector-dialog" class="searchable-selector-dialog" alignment="bottom left" alignment-static><ul class="results-list">${branchLinks}</ul></aui-inline-dialog>${branchActions}</div></div><div class="aui-item"><div class="breadcrumbs"><span class="file-path"><a href="${repoUrl}/browse${at}" data-sim-in-page>${repo.name}</a></span>${crumbs}</div></div></div></div><div class="aui-toolbar2-secondary commit-badge-container"><div class="commit-badge-oneline"><span class="commit-details"><a class="commitid" href="${repoUrl}/commits/${branch.latestCommit}" data-commitid="${branch.latestCommit}">${branch.latestCommit.slice(0, 11)}</a></span></div></div></div></div>`;
 }
 
 function browseContent(
@@ -366,7 +406,7 @@ function browseContent(
     const href = `${repoUrl}/browse/${[...filePath, name].map(encodeURIComponent).join('/')}${at}`;
     return html`<tr class="file-row ${type}"><td class="item-name ${type}"><span class="aui-icon aui-icon-small ${
       type === 'directory' ? 'aui-iconfont-folder-filled' : 'aui-iconfont-page-default'
-    }"></span><a href="${href}">${name}</a></td></tr>`;
+    }"></span><a href="${href}" data-sim-in-page>${name}</a></td></tr>`;
   });
   return {
     status: 200,
@@ -442,9 +482,27 @@ const TAB_TITLES: Record<RepoTab, string> = {
   forks: 'Forks',
 };
 
-const CLONE_DIALOG_SCRIPT = raw(
-  `<script>(function(){var b=document.getElementById('clone-repo-button'),d=document.getElementById('repo-clone-dialog');if(b&&d){b.addEventListener('click',function(e){e.preventDefault();if(d.hasAttribute('open'))d.removeAttribute('open');else d.setAttribute('open','');});var input=d.querySelector('.clone-url-input');Array.prototype.forEach.call(d.querySelectorAll('.repository-protocol'),function(p){p.addEventListener('click',function(){input.value=p.getAttribute('data-clone-url');});});}var s=document.getElementById('repository-layout-revision-selector'),l=document.getElementById('inline-dialog-repository-layout-revision-selector-dialog');if(s&&l)s.addEventListener('click',function(){if(l.hasAttribute('open'))l.removeAttribute('open');else l.setAttribute('open','');});})();</script>`,
+/**
+ * The page's own behaviour, by event delegation so it keeps working after an in-page navigation:
+ * the clone dialog and the branch selector open on click, and links marked `data-sim-in-page`
+ * (file tree, breadcrumbs, branches) navigate in the page like Bitbucket's: the next page is
+ * fetched, its `#content` (sidebar included) replaces this one and the URL changes with
+ * `history.pushState`. Back and forward load the page again.
+ */
+const PAGE_SCRIPT = raw(
+  `<script>(function(){function toggle(el){if(el.hasAttribute('open'))el.removeAttribute('open');else el.setAttribute('open','');}document.addEventListener('click',function(e){var t=e.target;if(!t||!t.closest)return;var clone=t.closest('#clone-repo-button');if(clone){e.preventDefault();var d=document.getElementById('repo-clone-dialog');if(d)toggle(d);return;}var p=t.closest('#repo-clone-dialog .repository-protocol');if(p){var input=document.querySelector('#repo-clone-dialog .clone-url-input');if(input)input.value=p.getAttribute('data-clone-url');return;}if(t.closest('#repository-layout-revision-selector')){var l=document.getElementById('inline-dialog-repository-layout-revision-selector-dialog');if(l)toggle(l);return;}var a=t.closest('a[data-sim-in-page]');if(!a||e.defaultPrevented||e.button!==0||e.metaKey||e.ctrlKey||e.shiftKey||e.altKey)return;e.preventDefault();var href=a.href;fetch(href,{credentials:'same-origin'}).then(function(r){return r.text();}).then(function(text){var next=new DOMParser().parseFromString(text,'text/html');var content=next.getElementById('content'),current=document.getElementById('content');if(!content||!current){location.href=href;return;}current.replaceWith(document.importNode(content,true));document.title=next.title;history.pushState({simInPage:true},'',href);},function(){location.href=href;});});window.addEventListener('popstate',function(){location.reload();});})();</script>`,
 );
+
+/**
+ * `require('bitbucket/internal/layout/repository/repository').onReady(<RestRepository>, '#clone-repo-button')`
+ * with the repository as REST answers it for the signed-in user (its `links.clone` included).
+ */
+function repositoryScript(env: Env, req: Req, repo: Repo): SafeHtml {
+  if (layoutSwitches(req).has('no-repository-script')) return html``;
+  return html`<script>require('bitbucket/internal/layout/repository/repository').onReady(${scriptJson(
+    restRepository(repo, env.urls, env.version, signedInUser(req)),
+  )}, '#clone-repo-button');</script>`;
+}
 
 function repoPage(env: Env, req: Req, repo: Repo, tab: RepoTab, filePath: string[]): Reply {
   if (!env.model.canReadRepo(req.principal, repo)) return notPermitted(env, req);
@@ -461,9 +519,7 @@ function repoPage(env: Env, req: Req, repo: Repo, tab: RepoTab, filePath: string
   )}<div class="aui-page-panel content-body" id="aui-page-panel-content-body" tabindex="-1"><div class="aui-page-panel-inner"><section class="aui-page-panel-content" id="main"><header class="aui-page-header page-header-flex"><div class="aui-page-header-inner"><div class="aui-page-header-main"><ol class="aui-nav aui-nav-breadcrumbs repository-breadcrumbs"><li><a href="${base}${projectPath(project)}" title="${projectTitle}">${projectTitle}</a></li><li class="aui-nav-selected"><a href="${base}${repoPath(repo)}/browse" title="${repo.name}">${repo.name}</a></li></ol><h2 class="page-panel-content-header">${TAB_TITLES[tab]}</h2>${
     repo.description ? html`<p class="repository-description">${repo.description}</p>` : ''
   }</div></div></header>${toolbar}${body}</section></div></div></section>`;
-  const scripts = html`<script>require('bitbucket/internal/layout/repository/repository').onReady(${scriptJson(
-    restRepository(repo, env.urls, env.version),
-  )}, '#clone-repo-button');</script><div id="branch-actions-menu" class="aui-dropdown2 aui-style-default" role="menu" aria-hidden="true"><div role="application"></div></div><script>require('bitbucket/internal/layout/branch/branch').onReady('#repository-layout-revision-selector');</script>${CLONE_DIALOG_SCRIPT}`;
+  const scripts = html`${repositoryScript(env, req, repo)}<div id="branch-actions-menu" class="aui-dropdown2 aui-style-default" role="menu" aria-hidden="true"><div role="application"></div></div><script>require('bitbucket/internal/layout/branch/branch').onReady('#repository-layout-revision-selector');</script>${PAGE_SCRIPT}`;
   const title = `${TAB_TITLES[tab]} - ${repo.name}`;
   return page(
     status,
@@ -546,8 +602,8 @@ function pullRequestPage(env: Env, req: Req, pr: PullRequest, tab: PullRequestTa
   )}<div class="aui-page-panel content-body" id="aui-page-panel-content-body" tabindex="-1"><div class="aui-page-panel-inner"><section class="aui-page-panel-content" id="main">${body}</section></div></div></section>`;
   const initialData = html`define('@bitbucket/apps/pull-requests/initial-data', {
   currentUser: ${user ? scriptJson(restUser(user, env.urls, 64)) : raw('null')},
-  repository: ${scriptJson(restRepository(repo, env.urls, env.version))},
-  pullRequest: ${scriptJson(restPullRequest(pr, env.urls, env.version))},
+  repository: ${scriptJson(restRepository(repo, env.urls, env.version, user))},
+  pullRequest: ${scriptJson(restPullRequest(pr, env.urls, env.version, user))},
   relevantContextLines: 10,
   userAttributes: ${scriptJson({
     canDelete: level >= Level.ADMIN || (user === pr.author && level >= Level.READ),
@@ -557,9 +613,7 @@ function pullRequestPage(env: Env, req: Req, pr: PullRequest, tab: PullRequestTa
     canWriteSourceRepo: sourceLevel >= Level.WRITE,
   })},
 });`;
-  const scripts = html`<script>require('bitbucket/internal/layout/repository/repository').onReady(${scriptJson(
-    restRepository(repo, env.urls, env.version),
-  )}, '#clone-repo-button');</script><script>${initialData}</script>${CLONE_DIALOG_SCRIPT}`;
+  const scripts = html`${repositoryScript(env, req, repo)}<script>${initialData}</script>${PAGE_SCRIPT}`;
   return page(
     200,
     renderPage(env, req, {

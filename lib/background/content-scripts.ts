@@ -17,7 +17,12 @@ export interface PageType {
   js: readonly string[];
   /** Match-pattern paths under the server's base URL (literal except for `*`). */
   paths: readonly string[];
+  /** Paths among those that another page type's script handles instead (its `excludeMatches`). */
+  excludePaths?: readonly string[];
 }
+
+/** A repository's pages, its pull requests included: `/projects/KEY/repos/slug/…`, `/users/name/repos/slug/…`. */
+const REPOSITORY_PATHS = ['/projects/*/repos/*', '/users/*/repos/*'] as const;
 
 /**
  * Every page type with a content script. A new in-page feature for another kind of page (say the
@@ -25,9 +30,18 @@ export interface PageType {
  */
 export const PAGE_TYPES: readonly PageType[] = [
   {
+    // Project, personal project and dashboard pages: the page report only.
     name: 'pages',
     js: ['content-scripts/content.js'],
     paths: ['/projects/*', '/users/*', '/dashboard*'],
+    excludePaths: REPOSITORY_PATHS,
+  },
+  {
+    // Repository pages: "Open in…" and "Remotes" beside Clone; its script reports the page too,
+    // so each page loads one script.
+    name: 'repository',
+    js: ['content-scripts/repository.js'],
+    paths: REPOSITORY_PATHS,
   },
 ];
 
@@ -78,6 +92,7 @@ export interface WantedRegistration {
   id: string;
   js: string[];
   matches: string[];
+  excludeMatches?: string[];
   runAt: typeof RUN_AT;
   persistAcrossSessions: true;
 }
@@ -104,6 +119,9 @@ export function wantedRegistrations(
         id,
         js: [...pageType.js],
         matches: pageType.paths.map((path) => root + path),
+        ...(pageType.excludePaths?.length
+          ? { excludeMatches: pageType.excludePaths.map((path) => root + path) }
+          : {}),
         runAt: RUN_AT,
         persistAcrossSessions: true,
       });
@@ -127,6 +145,7 @@ interface RegisteredScript {
   id: string;
   js?: string[];
   matches?: string[];
+  excludeMatches?: string[];
   runAt?: string;
 }
 
@@ -138,6 +157,7 @@ function isCurrent(registered: RegisteredScript, wanted: WantedRegistration): bo
   return (
     sameSet(registered.js, wanted.js) &&
     sameSet(registered.matches, wanted.matches) &&
+    sameSet(registered.excludeMatches, wanted.excludeMatches) &&
     (registered.runAt ?? 'document_idle') === wanted.runAt
   );
 }

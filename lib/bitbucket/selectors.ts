@@ -1,7 +1,7 @@
 /**
  * Every DOM selector the extension uses on Bitbucket's own pages, with the versions it was seen on.
  * Content scripts find their anchors only through this module, and treat a missing anchor as
- * "not here" (no error, no fallback markup).
+ * "not here" (no error) or fall back to a floating control of their own.
  */
 export const SELECTORS = {
   /** `<meta name="application-name" content="Bitbucket">` — 7.6, 8.3 saved pages; 8.19–10.x (DCAPT). */
@@ -12,8 +12,17 @@ export const SELECTORS = {
   currentUser: '#current-user',
   /** Footer version, text " v9.4.13" — 7.6, 8.3. */
   productVersion: '#footer #product-version',
-  /** Sidebar clone action — 7.6; 8.x (named in repository.onReady). */
+  /**
+   * Sidebar clone action, `li.clone-repo > a#clone-repo-button` — 7.6 (saved page); 8.x (named in
+   * repository.onReady on a saved 8.x pull request page). "Open in…" goes right after its item.
+   */
   cloneButton: '#clone-repo-button',
+  /**
+   * The page's inline scripts; one holds the repository as REST JSON:
+   * `require('bitbucket/internal/layout/repository/repository').onReady({…}, '#clone-repo-button')`
+   * — 7.6 repository page, 8.x pull request page (saved pages).
+   */
+  inlineScripts: 'script:not([src])',
 } as const;
 
 export type SelectorName = keyof typeof SELECTORS;

@@ -12,7 +12,25 @@ import { fakeScripting } from './support/fake-scripting';
 
 const GOOD = 'http://127.0.0.1:7990/bitbucket';
 const OTHER = 'https://git.example.com';
-const idOf = (root: string) => `page:pages:${encodeURIComponent(root)}`;
+const idOf = (root: string, type = 'pages') => `page:${type}:${encodeURIComponent(root)}`;
+/** Both registrations of a server: the page report elsewhere, the repository script on repository pages. */
+const idsOf = (root: string) => [idOf(root), idOf(root, 'repository')];
+const pageType = (name: string) => PAGE_TYPES.find((t) => t.name === name)!;
+
+/** Whether a match pattern matches a URL the way Chrome matches content scripts (path and query, `*` anything). */
+function matches(pattern: string, url: string): boolean {
+  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+  return new RegExp(`^${escaped}$`).test(url.replace(/#.*$/, ''));
+}
+
+/** The page types whose registration injects into `url`. */
+function scriptsFor(url: string, baseUrl = GOOD): string[] {
+  return wantedRegistrations([baseUrl])
+    .wanted.filter(
+      (w) => w.matches.some((p) => matches(p, url)) && !(w.excludeMatches ?? []).some((p) => matches(p, url)),
+    )
+    .map((w) => w.js.join());
+}
 const BAD_URLS = [
   'javascript:alert(1)//',
   'file:///x',
@@ -28,18 +46,45 @@ beforeEach(() => {
 
 describe('content script match patterns', () => {
   it('match only the page types the script handles, under the server’s context path and port', () => {
-    expect(pagePatterns('http://127.0.0.1:7990/bitbucket')).toEqual([
+    expect(pagePatterns('http://127.0.0.1:7990/bitbucket', { pageType: pageType('pages') })).toEqual([
       'http://127.0.0.1:7990/bitbucket/projects/*',
       'http://127.0.0.1:7990/bitbucket/users/*',
       'http://127.0.0.1:7990/bitbucket/dashboard*',
     ]);
+    expect(pagePatterns('http://127.0.0.1:7990/bitbucket', { pageType: pageType('repository') })).toEqual([
+      'http://127.0.0.1:7990/bitbucket/projects/*/repos/*',
+      'http://127.0.0.1:7990/bitbucket/users/*/repos/*',
+    ]);
   });
   it('leave the port out for Firefox, whose patterns cannot carry one', () => {
-    expect(pagePatterns('https://git.example.com:8443', { firefox: true })).toEqual([
+    expect(
+      pagePatterns('https://git.example.com:8443', { firefox: true, pageType: pageType('pages') }),
+    ).toEqual([
       'https://git.example.com/projects/*',
       'https://git.example.com/users/*',
       'https://git.example.com/dashboard*',
     ]);
+  });
+  it('give each page one script: repository pages (pull requests too) the repository script, which reports the page, others the page report', () => {
+    const repository = ['content-scripts/repository.js'];
+    const pages = ['content-scripts/content.js'];
+    const cases: Array<[string, string[]]> = [
+      [`${GOOD}/projects/PROJ/repos/api/browse`, repository],
+      [`${GOOD}/projects/PROJ/repos/api/browse/src/a.ts?at=refs%2Fheads%2Fdev`, repository],
+      [`${GOOD}/projects/PROJ/repos/api`, repository],
+      [`${GOOD}/projects/PROJ/repos/api/pull-requests/1/overview`, repository],
+      [`${GOOD}/users/alice/repos/dotfiles/browse`, repository],
+      [`${GOOD}/projects/~ALICE/repos/dotfiles/browse`, repository],
+      [`${GOOD}/projects/PROJ`, pages],
+      [`${GOOD}/projects/PROJ/repos?create`, pages],
+      [`${GOOD}/users/alice`, pages],
+      [`${GOOD}/dashboard`, pages],
+      [`${GOOD}/login`, []],
+      [`${GOOD}/plugins/servlet/ssh/account/keys`, []],
+      // Another context path on the same host is another server.
+      ['http://127.0.0.1:7990/projects/PROJ/repos/api/browse', []],
+    ];
+    for (const [url, scripts] of cases) expect(scriptsFor(url), url).toEqual(scripts);
   });
   it('are never built from anything but a plain http(s) base URL', () => {
     for (const url of BAD_URLS) {
@@ -53,11 +98,19 @@ describe('content script match patterns', () => {
 describe('wanted registrations', () => {
   it('are one per server and page type, with ids naming both; profiles of one server share theirs', () => {
     const { wanted, skipped } = wantedRegistrations([GOOD, OTHER, `${GOOD}/`, 'file:///x']);
-    expect(wanted.map((w) => w.id)).toEqual([idOf(GOOD), idOf(OTHER)]);
+    expect(wanted.map((w) => w.id)).toEqual([...idsOf(GOOD), ...idsOf(OTHER)]);
     expect(wanted[0]).toEqual({
       id: idOf(GOOD),
       js: ['content-scripts/content.js'],
-      matches: pagePatterns(GOOD),
+      matches: pagePatterns(GOOD, { pageType: pageType('pages') }),
+      excludeMatches: [`${GOOD}/projects/*/repos/*`, `${GOOD}/users/*/repos/*`],
+      runAt: 'document_end',
+      persistAcrossSessions: true,
+    });
+    expect(wanted[1]).toEqual({
+      id: idOf(GOOD, 'repository'),
+      js: ['content-scripts/repository.js'],
+      matches: pagePatterns(GOOD, { pageType: pageType('repository') }),
       runAt: 'document_end',
       persistAcrossSessions: true,
     });
@@ -65,7 +118,7 @@ describe('wanted registrations', () => {
   });
   it('merge two ports of one host on Firefox, where the patterns are the same', () => {
     const { wanted } = wantedRegistrations(['https://h:8443', 'https://h:9443'], { firefox: true });
-    expect(wanted.map((w) => w.id)).toEqual([idOf('https://h')]);
+    expect(wanted.map((w) => w.id)).toEqual(idsOf('https://h'));
   });
   it('give every page type its own id prefix', () => {
     const names = PAGE_TYPES.map((t) => t.name);
@@ -77,7 +130,7 @@ describe('syncing content scripts', () => {
   it('registers each server on its own: bad base URLs are skipped and the good servers still get theirs', async () => {
     const scripting = fakeScripting();
     const summary = await syncContentScripts([GOOD, ...BAD_URLS, OTHER], { firefox: false });
-    expect(scripting.ids()).toEqual([idOf(GOOD), idOf(OTHER)].sort());
+    expect(scripting.ids()).toEqual([...idsOf(GOOD), ...idsOf(OTHER)].sort());
     expect(summary.skipped).toEqual(BAD_URLS);
     expect(summary.failures).toEqual([]);
     // One call per registration, never one call for all.
@@ -87,11 +140,11 @@ describe('syncing content scripts', () => {
   it('keeps going when the browser refuses one registration, and reports it instead of throwing', async () => {
     const scripting = fakeScripting({ reject: (pattern) => pattern.includes('git.example.com') });
     const summary = await syncContentScripts([OTHER, GOOD], { firefox: false });
-    expect(scripting.ids()).toEqual([idOf(GOOD)]);
-    expect(summary.registered).toEqual([idOf(GOOD)]);
-    expect(summary.failures).toEqual([
-      { id: idOf(OTHER), message: expect.stringContaining('Invalid scheme') },
-    ]);
+    expect(scripting.ids()).toEqual(idsOf(GOOD).sort());
+    expect(summary.registered).toEqual(idsOf(GOOD));
+    expect(summary.failures).toEqual(
+      idsOf(OTHER).map((id) => ({ id, message: expect.stringContaining('Invalid scheme') })),
+    );
   });
 
   it('removes a registration an older version saved (the one for all servers) and any left by a removed server', async () => {
@@ -103,11 +156,11 @@ describe('syncing content scripts', () => {
       runAt: 'document_end',
     });
     await syncContentScripts([GOOD, OTHER], { firefox: false });
-    expect(scripting.ids()).toEqual([idOf(GOOD), idOf(OTHER)].sort());
+    expect(scripting.ids()).toEqual([...idsOf(GOOD), ...idsOf(OTHER)].sort());
 
     const summary = await syncContentScripts([GOOD], { firefox: false });
-    expect(scripting.ids()).toEqual([idOf(GOOD)]);
-    expect(summary).toMatchObject({ unregistered: [idOf(OTHER)], kept: [idOf(GOOD)], registered: [] });
+    expect(scripting.ids()).toEqual(idsOf(GOOD).sort());
+    expect(summary).toMatchObject({ unregistered: idsOf(OTHER), kept: idsOf(GOOD), registered: [] });
 
     await syncContentScripts([], { firefox: false });
     expect(scripting.ids()).toEqual([]);
@@ -122,21 +175,41 @@ describe('syncing content scripts', () => {
       runAt: 'document_end',
     });
     const summary = await syncContentScripts([GOOD], { firefox: false });
-    expect(summary).toMatchObject({ unregistered: [idOf(GOOD)], registered: [idOf(GOOD)] });
+    expect(summary).toMatchObject({ unregistered: [idOf(GOOD)], registered: idsOf(GOOD) });
     expect(scripting.scripts.get(idOf(GOOD))).toMatchObject({
       js: ['content-scripts/content.js'],
-      matches: pagePatterns(GOOD),
+      matches: pagePatterns(GOOD, { pageType: pageType('pages') }),
     });
+  });
+
+  it('replaces the page-report registration an earlier version saved without excludeMatches, so repository pages get one script', async () => {
+    const scripting = fakeScripting();
+    scripting.scripts.set(idOf(GOOD), {
+      id: idOf(GOOD),
+      js: ['content-scripts/content.js'],
+      matches: pagePatterns(GOOD, { pageType: pageType('pages') }),
+      runAt: 'document_end',
+    });
+    const summary = await syncContentScripts([GOOD], { firefox: false });
+    expect(summary).toMatchObject({ unregistered: [idOf(GOOD)], registered: idsOf(GOOD), kept: [] });
+    expect((scripting.scripts.get(idOf(GOOD)) as { excludeMatches?: string[] }).excludeMatches).toEqual([
+      `${GOOD}/projects/*/repos/*`,
+      `${GOOD}/users/*/repos/*`,
+    ]);
   });
 
   it('leaves registrations that are already right alone (the order the browser lists patterns in does not matter)', async () => {
     const scripting = fakeScripting();
     await syncContentScripts([GOOD], { firefox: false });
-    const saved = scripting.scripts.get(idOf(GOOD))!;
-    saved.matches = [...(saved.matches ?? [])].sort();
+    for (const saved of scripting.scripts.values()) {
+      saved.matches = [...(saved.matches ?? [])].reverse();
+      const withExcludes = saved as { excludeMatches?: string[] };
+      if (withExcludes.excludeMatches)
+        withExcludes.excludeMatches = [...withExcludes.excludeMatches].reverse();
+    }
     scripting.register.mockClear();
     const summary = await syncContentScripts([GOOD], { firefox: false });
-    expect(summary).toMatchObject({ kept: [idOf(GOOD)], registered: [], unregistered: [] });
+    expect(summary).toMatchObject({ kept: idsOf(GOOD), registered: [], unregistered: [] });
     expect(scripting.register).not.toHaveBeenCalled();
   });
 
@@ -144,7 +217,7 @@ describe('syncing content scripts', () => {
     const scripting = fakeScripting();
     scripting.getRegistered.mockRejectedValueOnce(new Error('scripting unavailable'));
     const summary = await syncContentScripts([GOOD], { firefox: false });
-    expect(scripting.ids()).toEqual([idOf(GOOD)]);
+    expect(scripting.ids()).toEqual(idsOf(GOOD).sort());
     expect(summary.failures).toEqual([{ id: '(list)', message: 'scripting unavailable' }]);
   });
 
@@ -153,7 +226,7 @@ describe('syncing content scripts', () => {
     const first = syncContentScripts([GOOD, OTHER], { firefox: false });
     const second = syncContentScripts([OTHER], { firefox: false });
     await Promise.all([first, second]);
-    expect(scripting.ids()).toEqual([idOf(OTHER)]);
+    expect(scripting.ids()).toEqual(idsOf(OTHER).sort());
     expect((await first).failures).toEqual([]);
     expect((await second).failures).toEqual([]);
   });
@@ -169,6 +242,6 @@ describe('syncing content scripts', () => {
     api.registerContentScripts = undefined;
     const summary = await resyncContentScripts(async () => [GOOD], { firefox: false });
     expect(summary.registered).toEqual([]);
-    expect(summary.failures.map((f) => f.id)).toEqual(['(list)', idOf(GOOD)]);
+    expect(summary.failures.map((f) => f.id)).toEqual(['(list)', ...idsOf(GOOD)]);
   });
 });

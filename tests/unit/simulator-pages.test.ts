@@ -335,6 +335,76 @@ describe('simulator pages: repository page DOM', () => {
   });
 });
 
+describe('simulator pages: clone links, layout switches, in-page navigation', () => {
+  const repositoryData = (document: Document) =>
+    onReadyCalls(document).find((c) => c.module === 'bitbucket/internal/layout/repository/repository')
+      ?.args[0] as { links: { clone?: Array<{ href: string; name: string }> } } | undefined;
+
+  it('carries the repository JSON exactly as REST answers the signed-in user, whatever shape its clone links have', async () => {
+    const cookie = await signIn(sim, 'alice');
+    for (const slug of ['ci-pipelines', 'deploy-keys', 'docs-site', 'terraform-modules', 'vendor-mirror']) {
+      const page = await getPage(sim, `/projects/INT/repos/${slug}/browse`, cookie);
+      const rest = await (
+        await fetch(`${sim.url}/rest/api/1.0/projects/INT/repos/${slug}`, { headers: { cookie } })
+      ).json();
+      expect(repositoryData(page.document), slug).toEqual(rest);
+      // The clone dialog offers the protocols the repository has, and nothing when it has none.
+      const protocols = [...page.document.querySelectorAll('#repo-clone-dialog .repository-protocol')].map(
+        (b) => b.textContent,
+      );
+      const names = ((rest as { links: { clone?: Array<{ name: string }> } }).links.clone ?? []).map((l) =>
+        l.name.toUpperCase(),
+      );
+      expect(protocols, slug).toEqual(names);
+    }
+    const ci = repositoryData(
+      (await getPage(sim, '/projects/INT/repos/ci-pipelines/browse', cookie)).document,
+    );
+    expect(ci?.links.clone?.find((l) => l.name === 'http')?.href).toBe(
+      `${sim.origin.replace('//', '//alice@')}/scm/int/ci-pipelines.git`,
+    );
+    const off = await getPage(sim, '/projects/INT/repos/vendor-mirror/browse', cookie);
+    expect(repositoryData(off.document)?.links.clone).toBeUndefined();
+    expect(off.document.querySelector('#repo-clone-dialog')?.textContent).toContain('Cloning is disabled');
+  });
+
+  it('leaves out the Clone button or the repository script on request (?simLayout=)', async () => {
+    const cookie = await signIn(sim, 'alice');
+    const noButton = await getPage(sim, '/projects/PROJ/repos/api/browse?simLayout=no-clone-button', cookie);
+    expect(noButton.document.querySelector('#clone-repo-button')).toBeNull();
+    expect(noButton.document.querySelector('#repo-clone-dialog')).toBeNull();
+    expect(noButton.document.querySelector('.sidebar-actions li.create-branch')).not.toBeNull();
+    expect(repositoryData(noButton.document)).toBeDefined();
+    const neither = await getPage(
+      sim,
+      '/users/alice/repos/dotfiles/browse?simLayout=no-clone-button,no-repository-script',
+      cookie,
+    );
+    expect(neither.document.querySelector('#clone-repo-button')).toBeNull();
+    expect(repositoryData(neither.document)).toBeUndefined();
+    expect(neither.document.querySelector('#content')?.getAttribute('data-repoSlug')).toBe('dotfiles');
+    const pr = await getPage(
+      sim,
+      '/projects/PROJ/repos/api/pull-requests/1/overview?simLayout=no-clone-button',
+      cookie,
+    );
+    expect(pr.document.querySelector('#clone-repo-button')).toBeNull();
+  });
+
+  it('marks the file tree, breadcrumbs and branch list for in-page navigation, handled by one page script', async () => {
+    const cookie = await signIn(sim, 'alice');
+    const page = await getPage(sim, '/projects/PROJ/repos/api/browse/src', cookie);
+    const inPage = (selector: string) =>
+      [...page.document.querySelectorAll(selector)].every((a) => a.hasAttribute('data-sim-in-page'));
+    expect(page.document.querySelectorAll('#browse-table a').length).toBeGreaterThan(0);
+    expect(inPage('#browse-table a')).toBe(true);
+    expect(inPage('.breadcrumbs a')).toBe(true);
+    expect(inPage('#inline-dialog-repository-layout-revision-selector-dialog a')).toBe(true);
+    const scripts = [...page.document.querySelectorAll('script')].map((s) => s.textContent ?? '');
+    expect(scripts.filter((code) => code.includes('history.pushState'))).toHaveLength(1);
+  });
+});
+
 describe('simulator pages: escaping', () => {
   it('renders HTML-looking names as text, in markup and in inline scripts', async () => {
     const bob = await signIn(sim, 'bob');
