@@ -4,8 +4,10 @@ import { CompanionDb } from '../../lib/db/schema';
 import {
   forgetRepoIndex,
   markRepoUsed,
+  refreshRecentRepos,
   syncDue,
   syncRepoIndex,
+  toRepoRecord,
 } from '../../lib/features/clone/repo-index';
 import { type Simulator, startSimulator } from '../../simulator/index';
 
@@ -151,5 +153,50 @@ describe('repository index sync', () => {
     expect(await db.repos.count()).toBe(0);
     expect(await db.repoUsage.count()).toBe(0);
     expect(await db.repoSyncs.count()).toBe(0);
+  });
+
+  it('stores each clone-link shape the server sends, user info removed, and "clone access off" when there are none', async () => {
+    const db = fresh();
+    await syncRepoIndex(db, 'p1', client().client);
+    const bySlug = async (slug: string) =>
+      db.repos.filter((r) => r.projectKey === 'INT' && r.slug === slug).first();
+    expect(await bySlug('vendor-mirror')).toMatchObject({ cloneAccess: false });
+    expect((await bySlug('vendor-mirror'))?.cloneHttp).toBeUndefined();
+    expect(await bySlug('terraform-modules')).toMatchObject({ cloneAccess: true });
+    expect((await bySlug('terraform-modules'))?.cloneHttp).toBeUndefined();
+    expect((await bySlug('terraform-modules'))?.cloneSsh).toMatch(/^ssh:\/\//);
+    const named = await bySlug('ci-pipelines');
+    expect(named?.cloneHttp).toBe(`${sim.url}/scm/int/ci-pipelines.git`);
+    expect(named?.cloneHttp).not.toContain('@');
+    // A fork keeps where it came from (the project key as the server writes it, never from a URL).
+    const fork = toRepoRecord(
+      'p1',
+      {
+        id: 7,
+        slug: 'api',
+        name: 'api',
+        project: { key: '~BOB', name: 'Bob', type: 'PERSONAL' },
+        origin: { slug: 'api', project: { key: 'PROJ', name: 'Project' } },
+        links: { clone: [{ name: 'ssh', href: 'ssh://git@h:7999/~bob/api.git' }] },
+      },
+      's',
+    );
+    expect(fork).toMatchObject({
+      personal: true,
+      origin: { projectKey: 'PROJ', slug: 'api' },
+      cloneAccess: true,
+    });
+  });
+
+  it('refreshes recently used repositories with one request, before any sync, and a later sync keeps them', async () => {
+    const db = fresh();
+    const c = client();
+    const count = await refreshRecentRepos(db, 'p1', c.client);
+    expect(count).toBeGreaterThan(0);
+    expect(c.pages).toEqual([]);
+    expect(await db.repos.count()).toBe(count);
+    const done = await syncRepoIndex(db, 'p1', client().client);
+    expect(done.state).toBe('done');
+    expect((await db.repos.toCollection().primaryKeys()).sort()).toEqual(await expectedKeys('p1'));
   });
 });
