@@ -429,7 +429,9 @@ test('the menus follow the page’s light and dark theme (screenshots)', async (
     await expect(open).toBeVisible();
     const background = await open.evaluate((el) => getComputedStyle(el).backgroundColor);
     expect(background).toBe(mode === 'dark' ? 'rgb(40, 46, 51)' : 'rgb(255, 255, 255)');
-    await page.screenshot({ path: `docs/screenshots/open-in-${mode}.png` });
+    // docs/screenshots when asked (UPDATE_SCREENSHOTS=1), else with the test's results.
+    const folder = process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : test.info().outputDir;
+    await page.screenshot({ path: path.join(folder, `open-in-${mode}.png`) });
     await page.keyboard.press('Escape');
     // The floating button too.
     await visit(`${sim.url}/users/bob/repos/api/browse?simLayout=no-clone-button&atlThemeColorMode=${mode}`);
