@@ -362,7 +362,6 @@ export function ReposTab({ db, profiles, activeProfileId, targetTabId }: ReposTa
       void ask({ type: 'repos.recent', profileId: id }).catch(() => {});
     }
   }, [ids.join('\n')]);
-  useEffect(() => setActiveIndex(0), [query, allServers]);
 
   const rows = hits.flatMap((hit) => {
     const repo = records.get(hit.key);
@@ -407,6 +406,7 @@ export function ReposTab({ db, profiles, activeProfileId, targetTabId }: ReposTa
       );
     } else if (event.key === 'Escape' && query) {
       event.preventDefault();
+      setActiveIndex(0);
       setQuery('');
     }
   };
@@ -429,7 +429,11 @@ export function ReposTab({ db, profiles, activeProfileId, targetTabId }: ReposTa
           aria-autocomplete="list"
           aria-controls="repo-results"
           aria-activedescendant={rows.length ? `repo-${activeIndex}` : undefined}
-          onInput={(e) => setQuery(e.currentTarget.value)}
+          onInput={(e) => {
+            // Reset in the same update as the query, so a key pressed right after typing counts.
+            setActiveIndex(0);
+            setQuery(e.currentTarget.value);
+          }}
           onKeyDown={onKeyDown}
         />
       </div>
@@ -439,7 +443,10 @@ export function ReposTab({ db, profiles, activeProfileId, targetTabId }: ReposTa
             <input
               type="checkbox"
               checked={allServers}
-              onChange={(e) => setAllServers(e.currentTarget.checked)}
+              onChange={(e) => {
+                setActiveIndex(0);
+                setAllServers(e.currentTarget.checked);
+              }}
             />
             All servers
           </label>
