@@ -18,14 +18,39 @@ export interface RepoSearch {
  */
 export function useRepoSearch(db: CompanionDb, profileIds: readonly string[], query: string): RepoSearch {
   const ids = profileIds.join('\n');
-  const data = useLiveQuery(async () => {
-    const [repos, usage, syncs] = await Promise.all([
-      db.repos.where('profileId').anyOf(profileIds).toArray(),
+  // Small tables, watched live: how each sync stands and what was used here.
+  const live = useLiveQuery(async () => {
+    const [usage, syncs] = await Promise.all([
       db.repoUsage.where('profileId').anyOf(profileIds).toArray(),
       db.repoSyncs.bulkGet([...profileIds]),
     ]);
-    return { repos, usage, syncs };
+    return { usage, syncs };
   }, [ids]);
+  // The repositories themselves are read again only when a sync saved more of them (at most once
+  // a second while it runs): one read per profile, through the index's key range (`equals` reads
+  // in one go; `anyOf` walks a cursor record by record).
+  const syncMarker = (live?.syncs ?? []).map((s) => (s ? `${s.syncId}:${s.state}:${s.seen}` : '-')).join('|');
+  const [repos, setRepos] = useState<RepoRecord[] | undefined>(undefined);
+  const lastRead = useRef(0);
+  useEffect(() => {
+    let stale = false;
+    const running = (live?.syncs ?? []).some((s) => s?.state === 'running');
+    const wait = running ? Math.max(0, 1000 - (Date.now() - lastRead.current)) : 0;
+    const timer = setTimeout(() => {
+      lastRead.current = Date.now();
+      void Promise.all(profileIds.map((id) => db.repos.where('profileId').equals(id).toArray())).then(
+        (lists) => !stale && setRepos(lists.flat()),
+      );
+    }, wait);
+    return () => {
+      stale = true;
+      clearTimeout(timer);
+    };
+  }, [ids, syncMarker]);
+  const data = useMemo(
+    () => (repos && live ? { repos, usage: live.usage, syncs: live.syncs } : undefined),
+    [repos, live],
+  );
 
   const indexRef = useRef<SearchIndex | undefined>(undefined);
   const [version, setVersion] = useState(0);
