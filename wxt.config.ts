@@ -14,7 +14,14 @@ export default defineConfig({
   manifest: ({ browser, mode }) => ({
     name: 'Bitbucket Server Companion',
     description: 'Bitbucket Server / Data Center in your browser: profiles, clone, keys, pull requests.',
-    permissions: ['storage', 'scripting', 'clipboardWrite', 'alarms'],
+    permissions: [
+      'storage',
+      'scripting',
+      'clipboardWrite',
+      'alarms',
+      // Chrome: the service worker opens an offscreen document for OpenPGP (lib/background/passphrase-crypto.ts).
+      ...(browser === 'firefox' ? [] : ['offscreen']),
+    ],
     optional_host_permissions: ['http://*/*', 'https://*/*'],
     ...(mode === 'e2e' ? { host_permissions: SIMULATOR_ORIGINS } : {}),
     action: { default_title: 'Bitbucket Server Companion' },

@@ -1,17 +1,17 @@
-import * as openpgp from 'openpgp';
 import * as v from 'valibot';
 import { normaliseServerUrl } from '../bitbucket/server-url';
 import { checkTokenFormat } from '../bitbucket/token-format';
 import type { CompanionDb, ProfileRecord } from '../db/schema';
 import { openSecret, sealSecret } from '../db/secrets';
 import { capText, LIMITS, SERVER_TEXT } from '../messaging/limits';
+import { CannotDecrypt, decryptWithPassphrase, encryptWithPassphrase } from './passphrase-crypto';
 import { defaultLabel } from './profiles';
 import { UserFacingError } from './router';
 
 /**
  * Profiles as a file, so nothing is lost with a browser profile. Tokens travel only inside an
- * OpenPGP message encrypted with the user's passphrase; without a passphrase the file holds no
- * token and imported profiles ask for one.
+ * OpenPGP message encrypted with the user's passphrase (see passphrase-crypto.ts for where that
+ * runs); without a passphrase the file holds no token and imported profiles ask for one.
  */
 export const EXPORT_FORMAT = 'bitbucket-server-companion/profiles';
 
@@ -110,11 +110,7 @@ export async function exportProfiles(
       count: profiles.length,
     };
   }
-  const content = await openpgp.encrypt({
-    message: await openpgp.createMessage({ text: json }),
-    passwords: [passphrase],
-    format: 'armored',
-  });
+  const content = await encryptWithPassphrase(json, passphrase);
   return {
     fileName: `bitbucket-companion-profiles-${date}.json.asc`,
     content,
@@ -136,10 +132,10 @@ async function readExport(content: string, passphrase: string | undefined): Prom
         'This file is encrypted: enter the passphrase it was exported with.',
       );
     try {
-      const message = await openpgp.readMessage({ armoredMessage: content });
-      const { data } = await openpgp.decrypt({ message, passwords: [passphrase], format: 'utf8' });
-      json = data as string;
-    } catch {
+      json = await decryptWithPassphrase(content, passphrase);
+    } catch (error) {
+      // Only OpenPGP's refusal means the passphrase (or the file); any other failure is the extension's.
+      if (!(error instanceof CannotDecrypt)) throw error;
       throw new UserFacingError(
         'bad-passphrase',
         'That passphrase does not open this file. Check it and try again.',

@@ -1,0 +1,55 @@
+import {
+  type CryptoOperation,
+  type CryptoReply,
+  channelRequestFrom,
+} from '../../lib/background/passphrase-channel';
+
+/**
+ * The offscreen document (Chrome): the service worker opens it for an export or import with a
+ * passphrase and closes it afterwards. It answers only channel requests from the service worker and
+ * hands each to a dedicated worker that runs OpenPGP, where the file being read meets no extension API.
+ * It never sends a message of its own, and the public protocol's messages from the extension's pages,
+ * which reach it too, go unanswered so the service worker's router answers them.
+ */
+
+// An offscreen document has only part of chrome.runtime (no getManifest): the worker's path is the
+// one WXT gives the background entrypoint.
+const serviceWorker = { extensionId: chrome.runtime.id, url: chrome.runtime.getURL('background.js') };
+
+let worker: Worker | undefined;
+let nextId = 0;
+const waiting = new Map<number, (reply: CryptoReply) => void>();
+
+function openpgpWorker(): Worker {
+  if (worker) return worker;
+  const started = new Worker(new URL('./openpgp-worker.ts', import.meta.url), { type: 'module' });
+  started.addEventListener('message', (event: MessageEvent<{ id: number; reply: CryptoReply }>) => {
+    waiting.get(event.data.id)?.(event.data.reply);
+    waiting.delete(event.data.id);
+  });
+  started.addEventListener('error', (event) => {
+    // A worker that fails to start or crashes answers nothing more: fail what waits, start afresh next time.
+    console.error('The OpenPGP worker failed', event.message);
+    for (const answer of waiting.values()) answer({ ok: false, failure: 'failed' });
+    waiting.clear();
+    started.terminate();
+    worker = undefined;
+  });
+  worker = started;
+  return started;
+}
+
+function inWorker(operation: CryptoOperation): Promise<CryptoReply> {
+  return new Promise((resolve) => {
+    const id = nextId++;
+    waiting.set(id, resolve);
+    openpgpWorker().postMessage({ id, operation });
+  });
+}
+
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  const operation = channelRequestFrom(message, sender, serviceWorker);
+  if (!operation) return false;
+  void inWorker(operation).then(sendResponse);
+  return true;
+});
