@@ -13,12 +13,21 @@ export type SenderVerdict =
   | { allowed: true; from: 'content-script'; origin: string; tabId: number }
   | { allowed: false; reason: string };
 
+/**
+ * Extension pages that do one job and never use the public protocol: the offscreen document runs
+ * the passphrase crypto for the service worker over its own channel, and nothing more.
+ */
+const PAGES_WITHOUT_PROTOCOL = ['/offscreen.html'];
+
 /** Whether a message comes from one of this extension's own pages (popup, options). */
 export function isExtensionPage(
   sender: SenderInfo,
   ctx: { extensionId: string; extensionOrigin: string },
 ): boolean {
-  return sender.id === ctx.extensionId && (sender.url ?? '').startsWith(`${ctx.extensionOrigin}/`);
+  const url = sender.url ?? '';
+  if (sender.id !== ctx.extensionId || !url.startsWith(`${ctx.extensionOrigin}/`)) return false;
+  const path = url.slice(ctx.extensionOrigin.length).replace(/[?#].*$/, '');
+  return !PAGES_WITHOUT_PROTOCOL.includes(path);
 }
 
 /**

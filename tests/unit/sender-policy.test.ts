@@ -57,4 +57,12 @@ describe('who may send what', () => {
     };
     expect(checkSender('connect', forged, ctx)).toMatchObject({ allowed: false });
   });
+
+  it('refuses the offscreen document: it has its own channel and may not use the protocol', () => {
+    const offscreen = { id: ctx.extensionId, url: 'chrome-extension://abcdefghijklmnop/offscreen.html' };
+    expect(checkSender('profiles.export', offscreen, ctx)).toMatchObject({ allowed: false });
+    expect(checkSender('profiles.export', { ...offscreen, url: `${offscreen.url}?x#y` }, ctx)).toMatchObject({
+      allowed: false,
+    });
+  });
 });
