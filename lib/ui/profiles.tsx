@@ -11,13 +11,59 @@ export interface ProfilesState {
   activeId: string | null;
 }
 
+const CACHE_KEY = 'profiles-cache';
+/**
+ * Stands for a sealed token in the cached copy: the cache says only whether a profile has one (the
+ * ciphertext stays in IndexedDB). Nothing ever opens it: pages can't open secrets.
+ */
+const TOKEN_PRESENT = { iv: new Uint8Array(0), data: new ArrayBuffer(0) };
+
+/**
+ * The last profiles this page showed, kept in the page's own localStorage without tokens, so the
+ * first frame needs no IndexedDB round trip; the database's answer replaces it a moment later.
+ */
+function readCachedProfiles(): ProfilesState | undefined {
+  try {
+    const raw = globalThis.localStorage?.getItem(CACHE_KEY);
+    if (!raw) return undefined;
+    const cached = JSON.parse(raw) as {
+      profiles: Array<Omit<ProfileRecord, 'token'> & { hasToken: boolean }>;
+      activeId: string | null;
+    };
+    if (!Array.isArray(cached.profiles)) return undefined;
+    return {
+      activeId: typeof cached.activeId === 'string' ? cached.activeId : null,
+      profiles: cached.profiles.map(({ hasToken, ...p }) => ({
+        ...p,
+        token: hasToken ? TOKEN_PRESENT : null,
+      })),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function cacheProfiles(state: ProfilesState): void {
+  try {
+    const profiles = state.profiles.map(({ token, ...p }) => ({ ...p, hasToken: token !== null }));
+    globalThis.localStorage?.setItem(CACHE_KEY, JSON.stringify({ profiles, activeId: state.activeId }));
+  } catch {
+    // A full or disabled localStorage only costs the first frame its head start.
+  }
+}
+
 /** Profiles and the active one, read straight from the database so the UI renders at once. */
 export function useProfiles(db: CompanionDb): ProfilesState | undefined {
-  return useLiveQuery(async () => {
+  const [cached] = useState(readCachedProfiles);
+  const live = useLiveQuery(async () => {
     const [profiles, active] = await Promise.all([db.profiles.toArray(), db.settings.get('activeProfileId')]);
     profiles.sort((a, b) => a.label.localeCompare(b.label));
     return { profiles, activeId: typeof active?.value === 'string' ? active.value : null };
   });
+  useEffect(() => {
+    if (live) cacheProfiles(live);
+  }, [live]);
+  return live ?? cached;
 }
 
 export function initials(name: string): string {
