@@ -89,6 +89,8 @@ export interface RepoSyncRecord {
   lastCompleteAt?: number;
   /** The sentence of the last failure. */
   error?: string;
+  /** Not before this time (ms): the server asked to wait (429 Retry-After). */
+  retryAt?: number;
 }
 
 /** When the user last opened or cloned a repository through the extension (kept across syncs). */

@@ -114,6 +114,17 @@ describe('repository index sync', () => {
     expect(await db.repos.count()).toBe(before);
   });
 
+  it('a long Retry-After (429) fails the sync with the sentence and records when to try again', async () => {
+    const db = fresh();
+    sim.faults.set('/rest/api/1.0/repos', { status: 429, retryAfterSeconds: 600 });
+    const failed = await syncRepoIndex(db, 'p1', client().client, { now: () => 1_000_000 });
+    expect(failed).toMatchObject({
+      state: 'failed',
+      error: 'The server is limiting requests right now: try again in 600 s.',
+      retryAt: 1_000_000 + 600_000,
+    });
+  });
+
   it('honours a short Retry-After (429) and completes', async () => {
     const db = fresh();
     sim.faults.set('/rest/api/1.0/repos', { status: 429, retryAfterSeconds: 0, times: 1 });
@@ -140,6 +151,11 @@ describe('repository index sync', () => {
       true,
     );
     expect(syncDue({ ...base, state: 'failed', finishedAt: now - 60_000 }, now, 6 * 3600_000)).toBe(false);
+    expect(syncDue({ ...base, state: 'failed', finishedAt: now - 600_000 }, now, 6 * 3600_000)).toBe(true);
+    // The server asked to wait (429 Retry-After) longer than the usual 5 minutes.
+    const limited = { ...base, state: 'failed' as const, finishedAt: now - 600_000, retryAt: now + 60_000 };
+    expect(syncDue(limited, now, 6 * 3600_000)).toBe(false);
+    expect(syncDue(limited, now + 60_000, 6 * 3600_000)).toBe(true);
   });
 
   it('usage survives a re-sync, and forgetting a profile removes its index', async () => {

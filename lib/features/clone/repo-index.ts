@@ -114,6 +114,7 @@ async function runSync(
         ...(previous?.lastCompleteAt ? { lastCompleteAt: previous.lastCompleteAt } : {}),
       };
   delete state.error;
+  delete state.retryAt;
   await db.repoSyncs.put(state);
 
   try {
@@ -155,10 +156,12 @@ async function runSync(
     if (error instanceof SyncCancelled)
       return { ...state, state: 'failed', error: 'The profile was removed.' };
     // What was saved stays searchable; the next sync resumes from the cursor.
+    const retryAfter = error instanceof BitbucketError ? error.retryAfterSeconds : undefined;
     const failed: RepoSyncRecord = {
       ...state,
       state: 'failed',
       finishedAt: now(),
+      ...(retryAfter !== undefined ? { retryAt: now() + retryAfter * 1000 } : {}),
       error:
         error instanceof BitbucketError
           ? error.message
@@ -176,7 +179,11 @@ class SyncCancelled extends Error {}
 export function syncDue(state: RepoSyncRecord | undefined, now: number, intervalMs: number): boolean {
   if (!state) return true;
   if (state.state === 'running') return true;
-  if (state.state === 'failed') return now - (state.finishedAt ?? state.startedAt) > 5 * 60 * 1000;
+  if (state.state === 'failed') {
+    // A server that asked to wait is left alone until then; otherwise a failed sync is retried after 5 minutes.
+    const earliest = Math.max(state.retryAt ?? 0, (state.finishedAt ?? state.startedAt) + 5 * 60 * 1000);
+    return now >= earliest;
+  }
   return now - (state.lastCompleteAt ?? 0) >= intervalMs;
 }
 
