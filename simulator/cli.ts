@@ -1,13 +1,16 @@
 /**
  * `npm run sim -- [--port 7990] [--host 127.0.0.1] [--context-path /bitbucket] [--version 10.4.2]
  *                 [--repos 20000] [--max-page 1000] [--skip-ahead] [--strict] [--spec PATH]
- *                 [--git-dir .sim-data/git]`
+ *                 [--git-dir .sim-data/git] [--ssh-port 7999|off] [--tokens-may-add-keys]
+ *                 [--ssh-key-types RSA,ECDSA,ED25519] [--ssh-min-bits RSA=4096] [--ssh-max-expiry-days 90]`
  * Starts the simulator and prints its URL, the seeded users and their tokens.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSimulator } from './index';
+import { SSH_ALGORITHMS } from './keys';
 import { SEED_TOKENS, seed } from './seed';
+import type { SshAlgorithm, SshKeyPolicy } from './types';
 
 const { values: args } = parseArgs({
   options: {
@@ -21,16 +24,43 @@ const { values: args } = parseArgs({
     strict: { type: 'boolean', default: false },
     spec: { type: 'string' },
     'git-dir': { type: 'string' },
+    'ssh-port': { type: 'string', default: '7999' },
+    'tokens-may-add-keys': { type: 'boolean', default: false },
+    'ssh-key-types': { type: 'string' },
+    'ssh-min-bits': { type: 'string' },
+    'ssh-max-expiry-days': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 
 if (args.help) {
   console.log(
-    'Usage: npm run sim -- [--port 7990] [--host 127.0.0.1] [--context-path /bitbucket] [--version 9.4.13] [--repos N (up to 100000)] [--max-page 1000] [--skip-ahead] [--strict] [--spec openapi-9.2.json] [--git-dir DIR]',
+    'Usage: npm run sim -- [--port 7990] [--host 127.0.0.1] [--context-path /bitbucket] [--version 9.4.13] [--repos N (up to 100000)] [--max-page 1000] [--skip-ahead] [--strict] [--spec openapi-9.2.json] [--git-dir DIR] [--ssh-port 7999|off] [--tokens-may-add-keys] [--ssh-key-types RSA,DSA,ECDSA,ED25519] [--ssh-min-bits RSA=4096,ECDSA=384] [--ssh-max-expiry-days N]',
   );
   process.exit(0);
 }
+
+function algorithm(name: string): SshAlgorithm {
+  const upper = name.trim().toUpperCase();
+  const found = SSH_ALGORITHMS.find((a) => a === upper);
+  if (!found) throw new Error(`unknown SSH key type ${name} (one of ${SSH_ALGORITHMS.join(', ')})`);
+  return found;
+}
+
+const sshKeyPolicy: SshKeyPolicy = {
+  ...(args['ssh-key-types'] ? { allowed: args['ssh-key-types'].split(',').map(algorithm) } : {}),
+  ...(args['ssh-min-bits']
+    ? {
+        minBits: Object.fromEntries(
+          args['ssh-min-bits'].split(',').map((pair) => {
+            const [name = '', bits = ''] = pair.split('=');
+            return [algorithm(name), Number(bits)];
+          }),
+        ),
+      }
+    : {}),
+  ...(args['ssh-max-expiry-days'] ? { maxExpiryDays: Number(args['ssh-max-expiry-days']) } : {}),
+};
 
 const started = Date.now();
 const sim = await startSimulator({
@@ -44,6 +74,9 @@ const sim = await startSimulator({
   strict: args.strict,
   ...(args.spec ? { specPath: path.resolve(args.spec) } : {}),
   ...(args['git-dir'] ? { gitDir: path.resolve(args['git-dir']) } : {}),
+  sshPort: args['ssh-port'] === 'off' ? false : Number(args['ssh-port']),
+  tokensMayAddKeys: args['tokens-may-add-keys'],
+  sshKeyPolicy,
 });
 
 console.log(`Bitbucket ${args.version} simulator: ${sim.url}  (started in ${Date.now() - started} ms)`);

@@ -23,7 +23,7 @@ import { Model } from './model';
 import { handlePage, loginForm, toLogin } from './pages';
 import { handleRest, ignoredQueryViolation, ROUTES } from './rest';
 import { seed as defaultSeed } from './seed';
-import type { Principal, Seed, TokenPermission } from './types';
+import type { Principal, Seed, SshKeyPolicy, TokenPermission } from './types';
 
 export type { ConformanceViolation } from './conformance';
 export { Conformance } from './conformance';
@@ -59,6 +59,15 @@ export interface SimulatorOptions {
   seed?: Seed;
   /** Where to create real bare git repositories; none are created without it. */
   gitDir?: string;
+  /**
+   * The SSH port clone links and `GET /rest/ssh/1.0/settings` name (default 7999, a placeholder: no SSH
+   * server listens yet); `false` = SSH access off (the settings report `enabled: false`).
+   */
+  sshPort?: number | false;
+  /** Whether HTTP access tokens may add and delete SSH and GPG keys. Default false. */
+  tokensMayAddKeys?: boolean;
+  /** The administrator's SSH key policy: allowed algorithms, minimum lengths, forced expiry. */
+  sshKeyPolicy?: SshKeyPolicy;
 }
 
 export interface Simulator {
@@ -116,10 +125,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const contextPath = normaliseContextPath(opts.contextPath ?? '');
   const version = parseVersion(opts.version ?? '9.4.13');
   const host = opts.host ?? '127.0.0.1';
-  const model = new Model(opts.seed ?? defaultSeed, Date.now(), {
-    maxPage: opts.maxPage,
-    skipAhead: opts.skipAhead,
-  });
+  const model = new Model(
+    opts.seed ?? defaultSeed,
+    Date.now(),
+    { maxPage: opts.maxPage, skipAhead: opts.skipAhead },
+    {
+      sshEnabled: opts.sshPort !== false,
+      tokensMayAddKeys: opts.tokensMayAddKeys,
+      sshKeyPolicy: opts.sshKeyPolicy,
+    },
+  );
   if (opts.repos && opts.repos > 0) model.addScaleRepos(opts.repos);
 
   const conformance = opts.strict ? Conformance.fromFile(opts.specPath ?? defaultSpecPath()) : undefined;
@@ -135,7 +150,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   const faults = new Faults();
   const violations: ConformanceViolation[] = [];
-  const urls: Urls = { base: '', contextPath, sshHost: '127.0.0.1', sshPort: 7999 };
+  const sshPort = typeof opts.sshPort === 'number' ? opts.sshPort : 7999;
+  const urls: Urls = { base: '', contextPath, sshHost: '127.0.0.1', sshPort };
   const env: Env = {
     model,
     urls,

@@ -263,31 +263,44 @@ export function restPullRequest(
 }
 
 export function restSshKey(key: SshKey): Record<string, unknown> {
-  const [algorithm = '', blob = ''] = key.text.split(/\s+/);
-  const fingerprint = createHash('sha256')
-    .update(Buffer.from(blob, 'base64'))
-    .digest('base64')
-    .replace(/=+$/, '');
   return {
     id: key.id,
     text: key.text,
     label: key.label,
-    fingerprint,
-    algorithmType: algorithm.replace(/^ssh-/, '').toUpperCase(),
-    bitLength: algorithm === 'ssh-ed25519' ? 256 : 4096,
+    fingerprint: key.fingerprint,
+    algorithmType: key.algorithm,
+    bitLength: key.bitLength,
     createdDate: new Date(key.createdDate).toISOString(),
     ...(key.expiryDays !== undefined ? { expiryDays: key.expiryDays } : {}),
   };
 }
 
+/** RestGpgKey; RestGpgSubKey's `expiryDate` is a date-time string in the spec (the key's own is epoch ms). */
 export function restGpgKey(key: GpgKey): Record<string, unknown> {
   return {
     id: key.id,
     fingerprint: key.fingerprint,
     emailAddress: key.emailAddress,
     ...(key.expiryDate !== undefined ? { expiryDate: key.expiryDate } : {}),
-    subKeys: [],
+    subKeys: (key.subKeys ?? []).map((sub) => ({
+      fingerprint: sub.fingerprint,
+      ...(sub.expiryDate !== undefined ? { expiryDate: new Date(sub.expiryDate).toISOString() } : {}),
+    })),
     text: key.text,
+  };
+}
+
+/**
+ * RestSshSettings. `baseUrl` is the SSH base URL clone links start with (`ssh://git@host:port`);
+ * no host key fingerprint until the simulator has a real SSH server.
+ */
+export function restSshSettings(urls: Urls, enabled: boolean): Record<string, unknown> {
+  if (!enabled) return { enabled: false, accessKeysEnabled: false };
+  return {
+    enabled: true,
+    port: urls.sshPort,
+    baseUrl: `ssh://git@${urls.sshHost}:${urls.sshPort}`,
+    accessKeysEnabled: true,
   };
 }
 
@@ -403,10 +416,19 @@ export const EXCEPTIONS = {
   noSuchBranch: 'com.atlassian.bitbucket.repository.NoSuchBranchException',
   badRequest: 'com.atlassian.bitbucket.validation.ArgumentValidationException',
   xsrf: 'com.atlassian.bitbucket.XsrfCheckFailedException',
+  duplicateSshKey: 'com.atlassian.bitbucket.ssh.DuplicateSshKeyException',
+  noSuchSshKey: 'com.atlassian.bitbucket.ssh.NoSuchSshKeyException',
+  duplicateGpgKey: 'com.atlassian.bitbucket.gpg.DuplicateGpgKeyException',
   server: 'com.atlassian.bitbucket.ServiceException',
 } as const;
 
 export const MESSAGES = {
   badCredentials: 'Authentication failed. Please check your credentials and try again.',
   notPermitted: 'You are not permitted to access this resource',
+  /** The spec's own description of addSshKey's 409. */
+  duplicateSshKey: 'The SSH key already exists on the system.',
+  duplicateGpgKey: 'The GPG key already exists on the system.',
+  /** After the spec's description of addSshKey's 400. */
+  invalidSshKey: 'The SSH key is not a valid RSA, DSA, ECDSA or Ed25519 key of a supported length.',
+  invalidGpgKey: 'The text is not a valid ASCII-armoured GPG public key.',
 } as const;

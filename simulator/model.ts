@@ -12,6 +12,7 @@
  * - Inactive users have no permissions and cannot sign in.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { parseSshPublicKey } from './keys';
 import { projectKeys, repositoryName, seededRandom } from './names';
 import {
   type AccessToken,
@@ -20,6 +21,7 @@ import {
   type DefaultReviewersCondition,
   type GlobalPermission,
   type GpgKey,
+  type KeySettings,
   Level,
   type LevelValue,
   type Participant,
@@ -35,6 +37,7 @@ import {
   type SeedRepo,
   type Session,
   type SshKey,
+  type SshKeyPolicy,
   type TokenPermission,
   type User,
 } from './types';
@@ -57,6 +60,16 @@ export interface PagingOptions {
 }
 
 export const DEFAULT_MAX_PAGE = 1000;
+
+/** The key endpoints' switches (see KeySettings); everything optional. */
+export interface KeyOptions {
+  /** Default true. */
+  sshEnabled?: boolean | undefined;
+  /** Default false: Atlassian says a token can't "perform changes on behalf of a user". */
+  tokensMayAddKeys?: boolean | undefined;
+  /** Default: every algorithm, any supported length, no forced expiry. */
+  sshKeyPolicy?: SshKeyPolicy | undefined;
+}
 
 const CLONE_BOTH: readonly CloneProtocol[] = Object.freeze(['http', 'ssh'] as const);
 const CLONE_SSH_FIRST: readonly CloneProtocol[] = Object.freeze(['ssh', 'http'] as const);
@@ -135,6 +148,8 @@ export class Model {
   readonly sessions = new Map<string, Session>();
   /** Page size cap and page cutting of the paged resources (may be changed while running). */
   readonly paging: { maxPage: number; skipAhead: boolean };
+  /** SSH on or off, whether tokens may change keys, the SSH key policy (may be changed while running). */
+  readonly keySettings: KeySettings;
 
   /** Recently accessed repository ids per user slug, most recent first. */
   private readonly recent = new Map<string, number[]>();
@@ -144,11 +159,16 @@ export class Model {
   private sortedCache: Repo[] | undefined;
   private nextId = { user: 1, project: 1, repo: 1, sshKey: 1, token: 200_000_000_001 };
 
-  constructor(seed: Seed, now = Date.now(), paging: PagingOptions = {}) {
+  constructor(seed: Seed, now = Date.now(), paging: PagingOptions = {}, keys: KeyOptions = {}) {
     this.instanceName = seed.instanceName;
     this.paging = {
       maxPage: paging.maxPage && paging.maxPage > 0 ? Math.floor(paging.maxPage) : DEFAULT_MAX_PAGE,
       skipAhead: paging.skipAhead ?? false,
+    };
+    this.keySettings = {
+      sshEnabled: keys.sshEnabled ?? true,
+      tokensMayAddKeys: keys.tokensMayAddKeys ?? false,
+      sshKeyPolicy: { ...keys.sshKeyPolicy },
     };
     for (const u of seed.users) {
       const user: User = {
@@ -201,19 +221,21 @@ export class Model {
       });
     }
     for (const k of seed.sshKeys) {
-      this.sshKeys.push({
-        id: this.nextId.sshKey++,
-        user: this.requireUser(k.user),
+      const parsed = parseSshPublicKey(k.text);
+      if ('error' in parsed) throw new Error(`seed: SSH key ${k.label} of ${k.user}: ${parsed.error}`);
+      this.addSshKey(this.requireUser(k.user), {
         label: k.label,
-        text: k.text,
+        text: parsed.text,
+        algorithm: parsed.algorithm,
+        bitLength: parsed.bitLength,
+        fingerprint: parsed.fingerprint,
         createdDate: now - (k.createdDaysAgo ?? 0) * DAY,
         ...(k.expiryDays !== undefined ? { expiryDays: k.expiryDays } : {}),
       });
     }
     for (const k of seed.gpgKeys) {
-      this.gpgKeys.push({
+      this.addGpgKey(this.requireUser(k.user), {
         id: k.id,
-        user: this.requireUser(k.user),
         fingerprint: k.fingerprint,
         emailAddress: k.emailAddress,
         text: k.text,
@@ -484,6 +506,48 @@ export class Model {
     const repo = this.repo(key, slug);
     if (!repo) throw new Error(`seed: no repository ${ref}`);
     return repo;
+  }
+
+  // ───────────── SSH and GPG keys ─────────────
+
+  /** Adds an SSH key (already parsed and checked) and returns it with its new id. */
+  addSshKey(user: User, key: Omit<SshKey, 'id' | 'user'>): SshKey {
+    const added: SshKey = { id: this.nextId.sshKey++, user, ...key };
+    this.sshKeys.push(added);
+    return added;
+  }
+
+  /** The SSH key with this fingerprint on any account. */
+  sshKeyByFingerprint(fingerprint: string): SshKey | undefined {
+    return this.sshKeys.find((k) => k.fingerprint === fingerprint);
+  }
+
+  deleteSshKey(key: SshKey): void {
+    const i = this.sshKeys.indexOf(key);
+    if (i >= 0) this.sshKeys.splice(i, 1);
+  }
+
+  addGpgKey(user: User, key: Omit<GpgKey, 'user'>): GpgKey {
+    const added: GpgKey = { user, ...key };
+    this.gpgKeys.push(added);
+    return added;
+  }
+
+  /**
+   * The GPG key with this fingerprint or long key id (hex, case and `:`/space separators ignored)
+   * on any account.
+   */
+  gpgKey(fingerprintOrId: string): GpgKey | undefined {
+    const wanted = fingerprintOrId.replace(/[\s:]/g, '').toUpperCase();
+    if (!wanted) return undefined;
+    return this.gpgKeys.find(
+      (k) => k.fingerprint.replace(/[\s:]/g, '').toUpperCase() === wanted || k.id.toUpperCase() === wanted,
+    );
+  }
+
+  deleteGpgKey(key: GpgKey): void {
+    const i = this.gpgKeys.indexOf(key);
+    if (i >= 0) this.gpgKeys.splice(i, 1);
   }
 
   // ───────────── tokens and sessions ─────────────

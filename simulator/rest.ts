@@ -24,11 +24,22 @@ import {
   restPullRequest,
   restRepository,
   restSshKey,
+  restSshSettings,
   restUser,
   visiblePage,
 } from './json';
+import { parseGpgPublicKey, parseSshPublicKey } from './keys';
 import { GLOBAL_PERMISSIONS, isProjectPermission, isRepoPermission, levelOf } from './model';
-import type { Principal, Project, PullRequest, RefMatcher, Repo, TokenPermission, User } from './types';
+import type {
+  Principal,
+  Project,
+  PullRequest,
+  RefMatcher,
+  Repo,
+  SshKey,
+  TokenPermission,
+  User,
+} from './types';
 
 type Params = Record<string, string>;
 type Handler = (env: Env, req: Req, params: Params) => Reply | Promise<Reply>;
@@ -97,6 +108,19 @@ function findRepo(env: Env, req: Req, params: Params): Repo | Reply {
 
 function isReply(value: unknown): value is Reply {
   return typeof value === 'object' && value !== null && 'kind' in value;
+}
+
+/** The request's JSON object body (an empty object for no body or a non-object), or the 400 to send. */
+async function readJsonObject(req: Req): Promise<Record<string, unknown> | Reply> {
+  let body: unknown;
+  try {
+    body = JSON.parse((await readBody(req.raw)).toString('utf8') || 'null');
+  } catch {
+    return badRequest('The request body is not valid JSON.');
+  }
+  return typeof body === 'object' && body !== null && !Array.isArray(body)
+    ? (body as Record<string, unknown>)
+    : {};
 }
 
 // ───────────────────────────── handlers ─────────────────────────────
@@ -401,16 +425,42 @@ const getPullRequest: Handler = (env, req, params) => {
   return json(200, restPullRequest(pr, env.urls, env.version, currentUser(req.principal)));
 };
 
-/** The user whose keys are asked for: the caller, or `?user=` for administrators. */
-function keyOwner(env: Env, req: Req, names: string[]): User | Reply {
+// SSH and GPG keys. Tokens may only change keys when the model's keySettings allow it (Atlassian:
+// "You can't use a token to perform changes on behalf of a user"); Basic auth and the web session may.
+
+/** Whether the caller may add or delete keys with the credentials of this request. */
+function mayChangeKeys(env: Env, req: Req): boolean {
+  return (
+    req.principal.kind === 'user' ||
+    (req.principal.kind === 'token' && env.model.keySettings.tokensMayAddKeys)
+  );
+}
+
+/**
+ * The user whose keys are asked for: the caller, or `?user=` (or `userName`) for administrators.
+ * `noSuchUser` is the status for an unknown user (404 where the operation documents it).
+ */
+function keyOwner(
+  env: Env,
+  req: Req,
+  names: string[],
+  options: { changing?: boolean; noSuchUser?: number } = {},
+): User | Reply {
   const me = currentUser(req.principal);
   if (!me) return notPermitted();
+  if (options.changing && !mayChangeKeys(env, req)) return notPermitted();
   const asked = names.map((n) => req.query.get(n)).find((v) => v);
   if (!asked) return me;
   const user = env.model.user(asked);
-  if (!user) return error(404, EXCEPTIONS.noSuchUser, `User ${asked} does not exist.`);
+  if (!user) return error(options.noSuchUser ?? 404, EXCEPTIONS.noSuchUser, `User ${asked} does not exist.`);
   if (user !== me && !env.model.isAdmin(me)) return notPermitted();
   return user;
+}
+
+/** The caller may see or delete this key: their own, or any as an administrator. */
+function ownsKey(env: Env, req: Req, owner: User): boolean {
+  const me = currentUser(req.principal);
+  return !!me && (owner === me || env.model.isAdmin(me));
 }
 
 const getSshKeys: Handler = (env, req) => {
@@ -420,11 +470,155 @@ const getSshKeys: Handler = (env, req) => {
   return json(200, page(keys, pageOf(env, req), restSshKey));
 };
 
+const getSshKey: Handler = (env, req, params) => {
+  if (!currentUser(req.principal)) return notPermitted();
+  const key = env.model.sshKeys.find((k) => String(k.id) === params.keyId);
+  if (!key) return error(404, EXCEPTIONS.noSuchSshKey, `No SSH key exists with ID ${params.keyId}.`);
+  if (!ownsKey(env, req, key.user)) return notPermitted();
+  return json(200, restSshKey(key));
+};
+
+/**
+ * Adds an SSH key: parsed for real (type, bit length, fingerprint), then the server's key policy
+ * (allowed algorithms, minimum lengths, forced expiry), then duplicates on any account (409).
+ * Without a label the key's comment is the label.
+ */
+const addSshKey: Handler = async (env, req) => {
+  const user = keyOwner(env, req, ['user'], { changing: true });
+  if (isReply(user)) return user;
+  const input = await readJsonObject(req);
+  if (isReply(input)) return input;
+  if (typeof input.text !== 'string' || !input.text.trim())
+    return badRequest('An SSH key is required.', 'text');
+  const { label, expiryDays } = input;
+  if (label !== undefined && label !== null && typeof label !== 'string') {
+    return badRequest('The label must be text.', 'label');
+  }
+  if (
+    expiryDays !== undefined &&
+    expiryDays !== null &&
+    (typeof expiryDays !== 'number' || !Number.isInteger(expiryDays) || expiryDays < 1)
+  ) {
+    return badRequest('expiryDays must be a positive whole number.', 'expiryDays');
+  }
+  const parsed = parseSshPublicKey(input.text);
+  if ('error' in parsed) return badRequest(MESSAGES.invalidSshKey, 'text');
+  const policy = env.model.keySettings.sshKeyPolicy;
+  if (policy.allowed && !policy.allowed.includes(parsed.algorithm)) {
+    return badRequest(
+      `${parsed.algorithm} keys are not allowed. Allowed key types: ${policy.allowed.join(', ') || 'none'}.`,
+      'text',
+    );
+  }
+  const minBits = policy.minBits?.[parsed.algorithm];
+  if (minBits !== undefined && parsed.bitLength < minBits) {
+    return badRequest(
+      `${parsed.algorithm} keys must be at least ${minBits} bits long; this key is ${parsed.bitLength} bits.`,
+      'text',
+    );
+  }
+  const days = typeof expiryDays === 'number' ? expiryDays : undefined;
+  if (policy.maxExpiryDays !== undefined) {
+    if (days === undefined) {
+      return badRequest(
+        `An expiry is required for SSH keys: set expiryDays to at most ${policy.maxExpiryDays} days.`,
+        'expiryDays',
+      );
+    }
+    if (days > policy.maxExpiryDays) {
+      return badRequest(`SSH keys must expire within ${policy.maxExpiryDays} days.`, 'expiryDays');
+    }
+  }
+  if (env.model.sshKeyByFingerprint(parsed.fingerprint)) {
+    return error(409, EXCEPTIONS.duplicateSshKey, MESSAGES.duplicateSshKey);
+  }
+  const key: SshKey = env.model.addSshKey(user, {
+    label: (typeof label === 'string' && label.trim()) || parsed.comment || '',
+    text: parsed.text,
+    algorithm: parsed.algorithm,
+    bitLength: parsed.bitLength,
+    fingerprint: parsed.fingerprint,
+    createdDate: Date.now(),
+    ...(days !== undefined ? { expiryDays: days } : {}),
+  });
+  return json(201, restSshKey(key));
+};
+
+/** 204 when deleted or when there is no such key (the spec's words). */
+const deleteSshKey: Handler = (env, req, params) => {
+  if (!currentUser(req.principal) || !mayChangeKeys(env, req)) return notPermitted();
+  const key = env.model.sshKeys.find((k) => String(k.id) === params.keyId);
+  if (key) {
+    if (!ownsKey(env, req, key.user)) return notPermitted();
+    env.model.deleteSshKey(key);
+  }
+  return { kind: 'json', status: 204 };
+};
+
+const deleteSshKeys: Handler = (env, req) => {
+  const user = keyOwner(env, req, ['user', 'userName'], { changing: true });
+  if (isReply(user)) return user;
+  for (const key of env.model.sshKeys.filter((k) => k.user === user)) env.model.deleteSshKey(key);
+  return { kind: 'json', status: 204 };
+};
+
+const sshSettings: Handler = (env, req) => {
+  if (!currentUser(req.principal)) return notPermitted();
+  return json(200, restSshSettings(env.urls, env.model.keySettings.sshEnabled));
+};
+
+// The GPG operations document no 404: an unknown `user` answers 401 (GET) or 400 (POST).
+
 const getGpgKeys: Handler = (env, req) => {
-  const user = keyOwner(env, req, ['user']);
+  const user = keyOwner(env, req, ['user'], { noSuchUser: 401 });
   if (isReply(user)) return user;
   const keys = env.model.gpgKeys.filter((k) => k.user === user);
   return json(200, page(keys, pageOf(env, req), restGpgKey));
+};
+
+/**
+ * Adds a GPG key, parsed with OpenPGP.js (fingerprint, key id, e-mail of the primary user id, expiry,
+ * subkeys). A key already on any account is refused with 400: the spec documents no 409 here.
+ */
+const addGpgKey: Handler = async (env, req) => {
+  const user = keyOwner(env, req, ['user'], { changing: true, noSuchUser: 400 });
+  if (isReply(user)) return user;
+  const input = await readJsonObject(req);
+  if (isReply(input)) return input;
+  if (typeof input.text !== 'string' || !input.text.trim())
+    return badRequest('A GPG key is required.', 'text');
+  const parsed = await parseGpgPublicKey(input.text);
+  if ('error' in parsed) return badRequest(MESSAGES.invalidGpgKey, 'text');
+  if (env.model.gpgKey(parsed.fingerprint)) {
+    return error(400, EXCEPTIONS.duplicateGpgKey, MESSAGES.duplicateGpgKey, 'text');
+  }
+  const key = env.model.addGpgKey(user, {
+    id: parsed.id,
+    fingerprint: parsed.fingerprint,
+    emailAddress: parsed.emailAddress,
+    text: parsed.text,
+    ...(parsed.expiryDate !== undefined ? { expiryDate: parsed.expiryDate } : {}),
+    subKeys: parsed.subKeys,
+  });
+  return json(200, restGpgKey(key));
+};
+
+/** By fingerprint or long key id; 204 also when there is no such key (the spec documents no 404). */
+const deleteGpgKey: Handler = (env, req, params) => {
+  if (!currentUser(req.principal) || !mayChangeKeys(env, req)) return notPermitted();
+  const key = env.model.gpgKey(params.fingerprintOrId ?? '');
+  if (key) {
+    if (!ownsKey(env, req, key.user)) return notPermitted();
+    env.model.deleteGpgKey(key);
+  }
+  return { kind: 'json', status: 204 };
+};
+
+const deleteGpgKeys: Handler = (env, req) => {
+  const user = keyOwner(env, req, ['user'], { changing: true });
+  if (isReply(user)) return user;
+  for (const key of env.model.gpgKeys.filter((k) => k.user === user)) env.model.deleteGpgKey(key);
+  return { kind: 'json', status: 204 };
 };
 
 function refMatches(matcher: RefMatcher, refId: string): boolean {
@@ -490,13 +684,8 @@ const MAX_TOKENS_PER_USER = 100;
 const createToken: Handler = async (env, req, params) => {
   const user = tokenUser(env, req, params, true);
   if (isReply(user)) return user;
-  let body: unknown;
-  try {
-    body = JSON.parse((await readBody(req.raw)).toString('utf8') || 'null');
-  } catch {
-    return badRequest('The request body is not valid JSON.');
-  }
-  const input = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const input = await readJsonObject(req);
+  if (isReply(input)) return input;
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   if (!name) return badRequest('A token name is required.', 'name');
   const permissions = Array.isArray(input.permissions) ? input.permissions : [];
@@ -596,7 +785,20 @@ export const ROUTES: readonly Route[] = [
   },
   { method: 'GET', template: `${REPO}/pull-requests/{pullRequestId}`, handler: getPullRequest, query: [] },
   { method: 'GET', template: '/ssh/latest/keys', handler: getSshKeys, query: ['user', 'userName', ...PAGED] },
+  { method: 'POST', template: '/ssh/latest/keys', handler: addSshKey, query: ['user'] },
+  { method: 'DELETE', template: '/ssh/latest/keys', handler: deleteSshKeys, query: ['user', 'userName'] },
+  { method: 'GET', template: '/ssh/latest/keys/{keyId}', handler: getSshKey, query: [] },
+  { method: 'DELETE', template: '/ssh/latest/keys/{keyId}', handler: deleteSshKey, query: [] },
+  { method: 'GET', template: '/ssh/latest/settings', handler: sshSettings, query: [] },
   { method: 'GET', template: '/gpg/latest/keys', handler: getGpgKeys, query: ['user', ...PAGED] },
+  { method: 'POST', template: '/gpg/latest/keys', handler: addGpgKey, query: ['user'] },
+  { method: 'DELETE', template: '/gpg/latest/keys', handler: deleteGpgKeys, query: ['user'] },
+  {
+    method: 'DELETE',
+    template: '/gpg/latest/keys/{fingerprintOrId}',
+    handler: deleteGpgKey,
+    query: [],
+  },
   {
     method: 'GET',
     template: '/default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/reviewers',

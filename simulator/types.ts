@@ -17,6 +17,9 @@ export type ParticipantRole = 'AUTHOR' | 'REVIEWER' | 'PARTICIPANT';
 /** A protocol of a repository's `links.clone` entries (the entry's `name`). */
 export type CloneProtocol = 'http' | 'ssh';
 
+/** SSH key algorithms as the server names them in `algorithmType` and in its key type restrictions. */
+export type SshAlgorithm = 'RSA' | 'DSA' | 'ECDSA' | 'ED25519';
+
 /** Permission levels as numbers, so "the lower of two permissions" is `Math.min`. */
 export const Level = { NONE: 0, READ: 1, WRITE: 2, ADMIN: 3 } as const;
 export type LevelValue = (typeof Level)[keyof typeof Level];
@@ -270,6 +273,10 @@ export interface SshKey {
   text: string;
   createdDate: number;
   expiryDays?: number;
+  algorithm: SshAlgorithm;
+  bitLength: number;
+  /** base64 of sha256(blob), no padding (as `ssh-keygen -l -E sha256` prints it after "SHA256:"). */
+  fingerprint: string;
 }
 
 export interface GpgKey {
@@ -279,6 +286,29 @@ export interface GpgKey {
   emailAddress: string;
   text: string;
   expiryDate?: number;
+  subKeys?: Array<{ fingerprint: string; expiryDate?: number }>;
+}
+
+/**
+ * The administrator's SSH key policy (Bitbucket 8.7+: key type restrictions, minimum key lengths,
+ * forced expiry).
+ */
+export interface SshKeyPolicy {
+  /** Algorithms users may add; default all of RSA, DSA, ECDSA and ED25519. */
+  allowed?: SshAlgorithm[];
+  /** Minimum bit length per algorithm, e.g. `{ RSA: 4096 }`. */
+  minBits?: Partial<Record<SshAlgorithm, number>>;
+  /** Forced expiry: every new key must carry `expiryDays`, at most this many. */
+  maxExpiryDays?: number;
+}
+
+/** Settings of the key endpoints; may be changed on a running simulator (`sim.model.keySettings`). */
+export interface KeySettings {
+  /** SSH access on (`GET /rest/ssh/1.0/settings` reports `enabled`). */
+  sshEnabled: boolean;
+  /** Whether a request authenticated with an HTTP access token may add or delete SSH and GPG keys. */
+  tokensMayAddKeys: boolean;
+  sshKeyPolicy: SshKeyPolicy;
 }
 
 export interface RefMatcher {

@@ -128,6 +128,24 @@ describe('conformance check', () => {
     );
     expect(spec.check('PATCH', REPO_PATH, 200, {}).join()).toMatch(/no operation PATCH/);
   });
+
+  it('documents 409 for a duplicate SSH key but none for a duplicate GPG key (the simulator answers 400 there)', () => {
+    const errors = { errors: [{ context: null, message: 'x', exceptionName: 'x.Y' }] };
+    expect(spec.check('POST', '/rest/ssh/1.0/keys', 409, errors)).toEqual([]);
+    expect(spec.check('POST', '/rest/gpg/1.0/keys', 409, errors)).toEqual([
+      'status 409 is not documented for addKey (POST /gpg/latest/keys)',
+    ]);
+    expect(spec.check('POST', '/rest/gpg/1.0/keys', 400, errors)).toEqual([]);
+    expect(spec.documentedQueryParameters('POST', '/rest/ssh/1.0/keys')).toEqual(['user']);
+    expect(
+      spec.check('GET', '/rest/ssh/1.0/settings', 200, {
+        enabled: true,
+        port: 7999,
+        baseUrl: 'ssh://git@h:7999',
+      }),
+    ).toEqual([]);
+    expect(spec.check('GET', '/rest/ssh/1.0/settings', 200, { enabled: 'yes' })).not.toEqual([]);
+  });
 });
 
 describe('query parameters the spec documents', () => {

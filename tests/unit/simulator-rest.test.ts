@@ -761,6 +761,12 @@ describe('simulator REST: the whole seeded surface conforms to the spec', () => 
       '/rest/ssh/1.0/keys',
       '/rest/gpg/1.0/keys',
       '/rest/ssh/1.0/keys?user=bob',
+      '/rest/ssh/1.0/keys?userName=nobody',
+      '/rest/ssh/1.0/keys/1',
+      '/rest/ssh/1.0/keys/999',
+      '/rest/ssh/1.0/settings',
+      '/rest/gpg/1.0/keys?user=bob',
+      '/rest/gpg/1.0/keys?user=nobody',
       ...[...sim.model.users.keys()].map((slug) => `/rest/access-tokens/1.0/users/${slug}`),
     ];
     for (const token of callers) {
