@@ -26,9 +26,11 @@ test('export with tokens → wipe → import restores the profiles, and the toke
   await expect(options.getByRole('status')).toContainText('Saved 2 profiles');
 
   // Wipe: remove both profiles.
-  for (let i = 0; i < 2; i++) {
+  for (let left = 1; left >= 0; left--) {
     await options.getByRole('button', { name: 'Remove…' }).first().click();
     await options.getByRole('alertdialog').getByRole('button', { name: 'Remove' }).click();
+    // One at a time: the next card is asked only once this one is gone.
+    await expect(options.locator('.profile')).toHaveCount(left);
   }
   await expect(options.locator('.profile')).toHaveCount(0);
 
