@@ -12,6 +12,45 @@ export interface RepoSearch {
   hits: SearchHit[];
 }
 
+/** The first read is small so results show at once; later ones large, for fewer index rebuilds. */
+const FIRST_CHUNK = 2_000;
+const CHUNK = 25_000;
+
+/**
+ * Every repository of the profiles, in primary-key order (`profileId:repoId`), chunk by chunk
+ * (one key-range read each); `onChunk` gets everything read so far.
+ */
+async function readInChunks(
+  db: CompanionDb,
+  profileIds: readonly string[],
+  onChunk: (soFar: RepoRecord[]) => void,
+  cancelled: () => boolean,
+): Promise<void> {
+  let all: RepoRecord[] = [];
+  let size = FIRST_CHUNK;
+  for (const id of profileIds) {
+    const upper = `${id}:\uffff`;
+    let lower = `${id}:`;
+    let includeLower = true;
+    for (;;) {
+      const chunk = await db.repos
+        .where('key')
+        .between(lower, upper, includeLower, true)
+        .limit(size)
+        .toArray();
+      if (cancelled()) return;
+      all = all.concat(chunk);
+      onChunk(all);
+      const last = chunk[chunk.length - 1];
+      if (!last || chunk.length < size) break;
+      lower = last.key;
+      includeLower = false;
+      size = CHUNK;
+    }
+  }
+  if (all.length === 0) onChunk(all);
+}
+
 /**
  * The repositories of some profiles, read straight from IndexedDB (no wait for the background) and
  * kept current while a sync adds pages, with the search over them.
@@ -27,8 +66,8 @@ export function useRepoSearch(db: CompanionDb, profileIds: readonly string[], qu
     return { usage, syncs };
   }, [ids]);
   // The repositories themselves are read again only when a sync saved more of them (at most once
-  // a second while it runs): one read per profile, through the index's key range (`equals` reads
-  // in one go; `anyOf` walks a cursor record by record).
+  // a second while it runs), in primary-key chunks: the first small one shows results at once on a
+  // server with 100,000 repositories, the rest follow while the user reads or types.
   const syncMarker = (live?.syncs ?? []).map((s) => (s ? `${s.syncId}:${s.state}:${s.seen}` : '-')).join('|');
   const [repos, setRepos] = useState<RepoRecord[] | undefined>(undefined);
   const lastRead = useRef(0);
@@ -38,8 +77,11 @@ export function useRepoSearch(db: CompanionDb, profileIds: readonly string[], qu
     const wait = running ? Math.max(0, 1000 - (Date.now() - lastRead.current)) : 0;
     const timer = setTimeout(() => {
       lastRead.current = Date.now();
-      void Promise.all(profileIds.map((id) => db.repos.where('profileId').equals(id).toArray())).then(
-        (lists) => !stale && setRepos(lists.flat()),
+      void readInChunks(
+        db,
+        profileIds,
+        (soFar) => !stale && setRepos(soFar),
+        () => stale,
       );
     }, wait);
     return () => {
