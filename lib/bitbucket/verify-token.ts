@@ -43,7 +43,13 @@ export interface VerifyConnectionInput {
   signal?: AbortSignal;
 }
 
-const ProbeSchema = v.object({ values: v.array(v.unknown()) });
+const ProbeSchema = v.object({
+  values: v.array(v.unknown()),
+  isLastPage: v.optional(v.boolean()),
+  nextPageStart: v.nullish(v.number()),
+});
+/** Pages a probe follows when a server hides items after paging (short or empty pages before the end). */
+const PROBE_PAGES = 5;
 
 /**
  * Checks a server address and a token before anything is saved: is it Bitbucket, which version,
@@ -115,14 +121,23 @@ export async function verifyConnection(input: VerifyConnectionInput): Promise<Ve
 
   // 3. The user's details and what the token may do, in parallel. A permission filter only
   //    returns what the token can reach, so one result is enough to know.
+  // A server may cut pages before filtering by permission, so an empty page that is not the last
+  // one proves nothing: follow nextPageStart a few pages (with a larger page) before saying no.
   const probe = async (path: string, operation: OperationId, permission: TokenPermission) => {
-    const { data } = await client.get(path, {
-      operation,
-      query: { permission, limit: 1 },
-      schema: ProbeSchema,
-      signal,
-    });
-    return data.values.length > 0;
+    let start = 0;
+    for (let page = 0; page < PROBE_PAGES; page++) {
+      const { data } = await client.get(path, {
+        operation,
+        query: { permission, start, limit: page === 0 ? 1 : 100 },
+        schema: ProbeSchema,
+        signal,
+      });
+      if (data.values.length > 0) return true;
+      const next = data.nextPageStart;
+      if (data.isLastPage !== false || next === undefined || next === null || next <= start) return false;
+      start = next;
+    }
+    return false;
   };
   /** A refusal of a stronger permission only means the token doesn't have it. */
   const orFalse = (pending: Promise<boolean>) =>

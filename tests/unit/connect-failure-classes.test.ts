@@ -208,3 +208,24 @@ describe('connect: each failure class gets its sentence and saves nothing', () =
     });
   });
 });
+
+describe('connect on a server that cuts pages before filtering them', () => {
+  it('finds a permission even when the first page is empty but not the last', async () => {
+    const skipping = await startSimulator({ strict: true, skipAhead: true });
+    try {
+      db = new CompanionDb(`skip-${Math.random()}`);
+      // eve can write to one repository only (PROJ/web-app): the first one-item page hides it.
+      const { profile } = await profiles.connect(
+        db,
+        { serverUrl: skipping.url, token: skipping.createToken('eve', ['PROJECT_READ', 'REPO_WRITE']) },
+        granted,
+      );
+      expect(profile.access).toMatchObject({ repoRead: true, repoWrite: true, repoAdmin: false });
+      await db.profiles.clear();
+      await db.settings.clear();
+    } finally {
+      expect(skipping.violations).toEqual([]);
+      await skipping.close();
+    }
+  });
+});
