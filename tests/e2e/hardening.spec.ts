@@ -171,3 +171,39 @@ test('an http:// address that redirects says so, distinct from a sign-on page', 
   );
   expect(await profileCount(popup)).toBe(0);
 });
+
+test('the Repos tab of a profile without a token says why nothing is listed', async ({
+  sim,
+  ext,
+}, testInfo) => {
+  const options = await ext.context.newPage();
+  await options.goto(`chrome-extension://${ext.extensionId}/options.html`);
+  const file = testInfo.outputPath('no-token.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      format: 'bitbucket-server-companion/profiles',
+      version: 1,
+      exportedAt: 'x',
+      profiles: [
+        {
+          label: 'Alice (no token yet)',
+          baseUrl: sim.url,
+          user: { id: 1, name: 'alice', slug: 'alice', displayName: 'Alice Ångström' },
+          server: { version: '9.4.13', displayName: 'Sim', support: 'supported' },
+          access: { repoRead: true, repoWrite: true, repoAdmin: false, projectAdmin: false },
+          createdAt: 1,
+          lastUsedAt: 1,
+        },
+      ],
+    }),
+  );
+  await options.getByLabel('Profiles file').setInputFiles(file);
+  await options.getByRole('button', { name: 'Import' }).click();
+  await expect(options.getByRole('status').last()).toContainText('Imported: 1 new');
+  const popup = await openPopup(ext);
+  await expect(popup.locator('.sync-problem')).toHaveText(
+    'This profile has no token yet: use “Replace token” to add one.',
+  );
+  await expect(popup.locator('.repo-sync-text')).toHaveText('No repositories listed yet.');
+});

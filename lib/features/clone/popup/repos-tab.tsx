@@ -55,15 +55,19 @@ function ago(ms: number): string {
 function SyncStatus({
   sync,
   size,
+  problem,
   onRefresh,
 }: {
   sync?: RepoSyncRecord;
   size: number;
+  /** Why the background could not start a sync (no token, no site access…). */
+  problem?: string | null;
   onRefresh: () => void;
 }) {
   const running = sync?.state === 'running';
   let text: string;
-  if (!sync) text = 'Listing this server’s repositories…';
+  if (!sync && problem) text = 'No repositories listed yet.';
+  else if (!sync) text = 'Listing this server’s repositories…';
   else if (running) text = `Indexing… ${count(sync.seen)} repositories so far`;
   else if (sync.lastCompleteAt)
     text = `${count(size)} repositories · updated ${ago(Date.now() - sync.lastCompleteAt)}`;
@@ -72,17 +76,24 @@ function SyncStatus({
     <div class="repo-sync">
       <div class="row">
         <span class="grow muted repo-sync-text" role="status" aria-live="polite">
-          {(running || !sync) && <span class="spinner" aria-hidden="true" />}
+          {(running || (!sync && !problem)) && <span class="spinner" aria-hidden="true" />}
           {text}
         </span>
         <button type="button" class="subtle" onClick={onRefresh} disabled={running}>
           Refresh
         </button>
       </div>
-      {sync?.state === 'failed' && sync.error && (
-        <div class="message error" role="alert">
-          {sync.error}
+      {problem ? (
+        <div class="message error sync-problem" role="alert">
+          {problem}
         </div>
+      ) : (
+        sync?.state === 'failed' &&
+        sync.error && (
+          <div class="message error" role="alert">
+            {sync.error}
+          </div>
+        )
       )}
     </div>
   );
@@ -355,10 +366,15 @@ export function ReposTab({ db, profiles, activeProfileId, targetTabId }: ReposTa
   const { records, index, syncs, hits } = useRepoSearch(db, ids, query);
   const labels = useMemo(() => new Map(profiles.map((p) => [p.id, p.label])), [profiles]);
 
+  const [syncProblem, setSyncProblem] = useState<string | null>(null);
   useEffect(() => {
     // Keep the index fresh: a sync when due (the background decides), and the recently used ones.
+    // When the active profile can't sync at all (no token, site access taken back), say why.
+    setSyncProblem(null);
     for (const id of ids) {
-      void ask({ type: 'repos.sync', profileId: id }).catch(() => {});
+      void ask({ type: 'repos.sync', profileId: id }).catch((e: unknown) => {
+        if (id === activeProfileId && e instanceof RequestFailure) setSyncProblem(e.message);
+      });
       void ask({ type: 'repos.recent', profileId: id }).catch(() => {});
     }
   }, [ids.join('\n')]);
@@ -455,9 +471,16 @@ export function ReposTab({ db, profiles, activeProfileId, targetTabId }: ReposTa
       <SyncStatus
         {...(sync ? { sync } : {})}
         size={index?.size ?? 0}
+        problem={syncProblem}
         onRefresh={() =>
           run(async () => {
-            await ask({ type: 'repos.sync', profileId: activeProfileId, force: true });
+            setSyncProblem(null);
+            try {
+              await ask({ type: 'repos.sync', profileId: activeProfileId, force: true });
+            } catch (e) {
+              if (e instanceof RequestFailure) setSyncProblem(e.message);
+              else throw e;
+            }
             return null;
           })
         }
