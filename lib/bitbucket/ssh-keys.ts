@@ -1,0 +1,143 @@
+/**
+ * The current user's SSH keys (`/rest/ssh/1.0/keys`) and the server's SSH settings.
+ *
+ * Whether an HTTP access token may add or delete keys depends on the server (Atlassian: a token
+ * "can't perform changes on behalf of a user"); a refusal is a 401 `AuthorisationException`, which
+ * the client reports as 'missing-permission' — the token itself still works.
+ */
+import * as v from 'valibot';
+import type { BitbucketClient } from './client';
+import { type BitbucketError, isBitbucketError } from './errors';
+
+/**
+ * When the key was added. The spec says a date-time string; servers have also been seen sending
+ * epoch milliseconds (as a number or a string of digits), so all three are read into epoch ms.
+ */
+const ServerTimeSchema = v.pipe(
+  v.union([v.string(), v.number()]),
+  v.transform((value): number | undefined => {
+    if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+    if (/^\d+$/.test(value.trim())) return Number(value.trim());
+    const parsed = Date.parse(value);
+    return Number.isNaN(parsed) ? undefined : parsed;
+  }),
+);
+
+export const SshKeySchema = v.object({
+  id: v.number(),
+  /** The public line as stored: `ssh-ed25519 AAAA… comment`. */
+  text: v.string(),
+  label: v.nullish(v.string()),
+  /** SHA256, unpadded base64 without the "SHA256:" prefix (as `ssh-keygen -l` prints it). */
+  fingerprint: v.nullish(v.string()),
+  /** "ED25519", "RSA", … */
+  algorithmType: v.nullish(v.string()),
+  bitLength: v.nullish(v.number()),
+  /** Epoch ms; absent for keys added before 8.7. */
+  createdDate: v.nullish(ServerTimeSchema),
+  expiryDays: v.nullish(v.number()),
+  /** When the key last authenticated a Git operation (epoch ms, sent as a string). */
+  lastAuthenticated: v.nullish(ServerTimeSchema),
+});
+export type SshKey = v.InferOutput<typeof SshKeySchema>;
+
+export const SshSettingsSchema = v.object({
+  enabled: v.boolean(),
+  port: v.nullish(v.number()),
+  /** `ssh://git@host:7999`. */
+  baseUrl: v.nullish(v.string()),
+  accessKeysEnabled: v.nullish(v.boolean()),
+  fingerprint: v.nullish(v.object({ algorithm: v.nullish(v.string()), value: v.nullish(v.string()) })),
+});
+export type SshSettings = v.InferOutput<typeof SshSettingsSchema>;
+
+const KEYS_PATH = '/rest/ssh/1.0/keys';
+
+/** Every SSH key of the user the token belongs to (all pages). */
+export function listSshKeys(
+  client: BitbucketClient,
+  options: { signal?: AbortSignal } = {},
+): Promise<SshKey[]> {
+  return client.getAllPages(KEYS_PATH, {
+    operation: 'ssh-keys.list',
+    itemSchema: SshKeySchema,
+    limit: 100,
+    maxPages: 20,
+    signal: options.signal,
+  });
+}
+
+export interface NewSshKey {
+  /** The public line. */
+  text: string;
+  /** Shown on the account page; without one the server uses the key's comment. */
+  label?: string | undefined;
+  /** Required by servers whose administrators force an expiry. */
+  expiryDays?: number | undefined;
+}
+
+/**
+ * What adding a key came to. `already-added`: the server holds a key with this fingerprint (409) —
+ * not a failure for the user, though the server does not say on whose account it is.
+ */
+export type AddSshKeyResult = { status: 'added'; key: SshKey } | { status: 'already-added'; message: string };
+
+/**
+ * Adds a key to the token's user. A 400 (invalid key, or the administrators' key policy: algorithm,
+ * length, expiry) fails with kind 'bad-request' quoting the server's reason; a refusal of tokens
+ * fails with 'missing-permission'.
+ */
+export async function addSshKey(
+  client: BitbucketClient,
+  key: NewSshKey,
+  options: { signal?: AbortSignal } = {},
+): Promise<AddSshKeyResult> {
+  const body: Record<string, unknown> = { text: key.text.trim() };
+  const label = key.label?.trim();
+  if (label) body.label = label;
+  if (key.expiryDays !== undefined) body.expiryDays = key.expiryDays;
+  try {
+    const { data } = await client.post(KEYS_PATH, {
+      operation: 'ssh-keys.add',
+      body,
+      schema: SshKeySchema,
+      signal: options.signal,
+    });
+    return { status: 'added', key: data };
+  } catch (error) {
+    if (isBitbucketError(error, 'conflict')) return { status: 'already-added', message: alreadyAdded(error) };
+    throw error;
+  }
+}
+
+function alreadyAdded(error: BitbucketError): string {
+  const said = error.serverMessages.join(' ').trim();
+  return said
+    ? `This key is already on the server. (The server said: ${said})`
+    : 'This key is already on the server.';
+}
+
+/** Removes one of the user's keys; the server answers 204 whether or not it existed. */
+export async function deleteSshKey(
+  client: BitbucketClient,
+  id: number,
+  options: { signal?: AbortSignal } = {},
+): Promise<void> {
+  await client.delete(`${KEYS_PATH}/${encodeURIComponent(String(id))}`, {
+    operation: 'ssh-keys.delete',
+    signal: options.signal,
+  });
+}
+
+/** Whether SSH access is on, and the host and port clone URLs use. */
+export async function getSshSettings(
+  client: BitbucketClient,
+  options: { signal?: AbortSignal } = {},
+): Promise<SshSettings> {
+  const { data } = await client.get('/rest/ssh/1.0/settings', {
+    operation: 'ssh-keys.settings',
+    schema: SshSettingsSchema,
+    signal: options.signal,
+  });
+  return data;
+}
