@@ -50,6 +50,25 @@ const FIXTURES: Record<number, { profiles: Rows; settings: Rows } & Partial<Reco
     repoSyncs: [{ profileId: 'p1', state: 'done', syncId: 's1', cursor: 0, seen: 1, startedAt: 1 }],
     repoUsage: [{ key: 'p1:11', profileId: 'p1', lastUsedAt: 5 }],
   },
+  3: {
+    profiles: [],
+    settings: [],
+    keys: [
+      {
+        id: 'k1',
+        kind: 'ssh',
+        type: 'ed25519',
+        bits: 256,
+        label: 'Laptop',
+        comment: 'alice@git.example.com',
+        publicLine: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE alice@git.example.com',
+        fingerprint: 'Cbg38r+gDCiNHqBk6Y1BKO+EvufFBqhFWIEXh8oq9MI',
+        createdAt: 7,
+        privateKey: { iv: new Uint8Array(12), data: new ArrayBuffer(16) },
+        installedOn: [{ profileId: 'p1', serverKeyId: 3, installedAt: 8 }],
+      },
+    ],
+  },
 };
 
 const names: string[] = [];
@@ -89,6 +108,14 @@ describe('database schema', () => {
         expect(await db.repos.where('[profileId+syncId]').equals(['p1', 's1']).count()).toBe(1);
         expect((await db.repoSyncs.get('p1'))?.state).toBe('done');
         expect((await db.repoUsage.get('p1:11'))?.lastUsedAt).toBe(5);
+      }
+      if (version >= 3) {
+        const key = await db.keys
+          .where('[kind+fingerprint]')
+          .equals(['ssh', 'Cbg38r+gDCiNHqBk6Y1BKO+EvufFBqhFWIEXh8oq9MI'])
+          .first();
+        expect(key).toMatchObject({ id: 'k1', label: 'Laptop', installedOn: [{ profileId: 'p1' }] });
+        expect(key?.privateKey.iv).toBeInstanceOf(Uint8Array);
       }
       // Every table of the current schema opens, empty or not.
       for (const table of db.tables) await table.count();
