@@ -2,6 +2,7 @@ import { browser } from 'wxt/browser';
 import type { CompanionDb } from '../db/schema';
 import { createCloneHandlers, startRepoSync } from '../features/clone/handlers';
 import { forgetRepoIndex } from '../features/clone/repo-index';
+import { createKeysHandlers } from '../features/keys/handlers';
 import { exportProfiles, importProfiles } from './export-import';
 import { hostPermissionPattern } from './host-access';
 import { pageContextOf, rememberPageContext, reportFitsSender } from './page-contexts';
@@ -17,6 +18,7 @@ export interface HandlerDeps {
 export function createHandlers(db: CompanionDb, { refreshContentScripts }: HandlerDeps): Handlers {
   return {
     ...createCloneHandlers(db),
+    ...createKeysHandlers(db),
     connect: async (request) => {
       const result = await profiles.connect(db, request);
       await refreshContentScripts();

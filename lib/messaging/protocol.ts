@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import { CLONE_CONTENT_SCRIPT_TYPES, CLONE_REQUESTS, type CloneResponses } from '../features/clone/messages';
+import { KEYS_INPUT_SENTENCES, KEYS_REQUESTS, type KeysResponses } from '../features/keys/messages';
 import { LIMITS, TOO_LONG } from './limits';
 
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(100));
@@ -63,6 +64,7 @@ export const RequestSchema = v.variant('type', [
   v.object({ type: v.literal('page.report'), context: PageContextSchema }),
   v.object({ type: v.literal('tab.context'), tabId: v.pipe(v.number(), v.integer()) }),
   ...CLONE_REQUESTS,
+  ...KEYS_REQUESTS,
 ]);
 export type Request = v.InferOutput<typeof RequestSchema>;
 export type RequestType = Request['type'];
@@ -86,9 +88,10 @@ export const INPUT_SENTENCES: ReadonlySet<string> = new Set<string>([
   ...Object.values(TOO_LONG),
   'Give the profile a name.',
   'Choose a passphrase of at least 8 characters to include tokens.',
+  ...KEYS_INPUT_SENTENCES,
 ]);
 
-export interface ResponseMap extends CloneResponses {
+export interface ResponseMap extends CloneResponses, KeysResponses {
   /** `updated`: the server and account already had a profile, which now has the new token. */
   connect: { profile: ProfileSummary; warnings: string[]; updated: boolean };
   'profiles.activate': null;
