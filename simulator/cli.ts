@@ -3,13 +3,15 @@
  *                 [--repos 20000] [--max-page 1000] [--skip-ahead] [--strict] [--spec PATH]
  *                 [--git-dir .sim-data/git] [--ssh-port 7999|off] [--tokens-may-add-keys]
  *                 [--ssh-key-types RSA,ECDSA,ED25519] [--ssh-min-bits RSA=4096] [--ssh-max-expiry-days 90]`
- * Starts the simulator and prints its URL, the seeded users and their tokens.
+ * Starts the simulator and prints its URL, the seeded users and their tokens. With `--git-dir`, a real
+ * sshd serves the repositories on `--ssh-port` (0 = a free port) when it can (root, openssh-server).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSimulator } from './index';
 import { SSH_ALGORITHMS } from './keys';
 import { SEED_TOKENS, seed } from './seed';
+import { sshUnavailable } from './ssh';
 import type { SshAlgorithm, SshKeyPolicy } from './types';
 
 const { values: args } = parseArgs({
@@ -62,6 +64,12 @@ const sshKeyPolicy: SshKeyPolicy = {
   ...(args['ssh-max-expiry-days'] ? { maxExpiryDays: Number(args['ssh-max-expiry-days']) } : {}),
 };
 
+const sshPort = args['ssh-port'] === 'off' ? false : Number(args['ssh-port']);
+const wantsSsh = Boolean(args['git-dir']) && sshPort !== false;
+const sshMissing = wantsSsh ? sshUnavailable() : undefined;
+if (sshMissing)
+  console.warn(`No real SSH server (${sshMissing}): SSH clone links name port ${sshPort} anyway.`);
+
 const started = Date.now();
 const sim = await startSimulator({
   port: Number(args.port),
@@ -74,7 +82,8 @@ const sim = await startSimulator({
   strict: args.strict,
   ...(args.spec ? { specPath: path.resolve(args.spec) } : {}),
   ...(args['git-dir'] ? { gitDir: path.resolve(args['git-dir']) } : {}),
-  sshPort: args['ssh-port'] === 'off' ? false : Number(args['ssh-port']),
+  sshPort,
+  sshServer: wantsSsh && !sshMissing,
   tokensMayAddKeys: args['tokens-may-add-keys'],
   sshKeyPolicy,
 });
@@ -83,6 +92,11 @@ console.log(`Bitbucket ${args.version} simulator: ${sim.url}  (started in ${Date
 console.log(
   `  ${sim.model.repos.length} repositories, pages of at most ${sim.model.paging.maxPage}${args['skip-ahead'] ? ' cut before the permission check (nextPageStart skips ahead)' : ''}${args.strict ? ', strict conformance mode' : ''}${args['git-dir'] ? `, git repositories in ${path.resolve(args['git-dir'])}` : ''}`,
 );
+if (sim.ssh) {
+  console.log(
+    `  SSH: ssh://git@127.0.0.1:${sim.ssh.port}/<key>/<slug>.git (sshd, host key ${sim.ssh.hostKeyFingerprint}); add a key with POST /rest/ssh/1.0/keys`,
+  );
+}
 console.log('\nUsers (password = username):');
 for (const u of seed.users) {
   console.log(

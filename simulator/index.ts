@@ -23,6 +23,7 @@ import { Model } from './model';
 import { handlePage, loginForm, toLogin } from './pages';
 import { handleRest, ignoredQueryViolation, ROUTES } from './rest';
 import { seed as defaultSeed } from './seed';
+import { type SshServer, startSshServer } from './ssh';
 import type { Principal, Seed, SshKeyPolicy, TokenPermission } from './types';
 
 export type { ConformanceViolation } from './conformance';
@@ -60,10 +61,17 @@ export interface SimulatorOptions {
   /** Where to create real bare git repositories; none are created without it. */
   gitDir?: string;
   /**
-   * The SSH port clone links and `GET /rest/ssh/1.0/settings` name (default 7999, a placeholder: no SSH
-   * server listens yet); `false` = SSH access off (the settings report `enabled: false`).
+   * The SSH port clone links and `GET /rest/ssh/1.0/settings` name (default 7999); `false` = SSH access
+   * off (the settings report `enabled: false`). With `gitDir` and a number here, a real `sshd` serves
+   * the bare repositories on that port (0 = a free port; links and settings name the real one); see
+   * simulator/ssh.ts. Without `gitDir`, or with `sshServer: false`, the port is only a placeholder.
    */
   sshPort?: number | false;
+  /**
+   * Whether to run the real SSH server (needs root and Debian's openssh-server). Default: when `gitDir`
+   * is set and `sshPort` is a number.
+   */
+  sshServer?: boolean;
   /** Whether HTTP access tokens may add and delete SSH and GPG keys. Default false. */
   tokensMayAddKeys?: boolean;
   /** The administrator's SSH key policy: allowed algorithms, minimum lengths, forced expiry. */
@@ -76,6 +84,8 @@ export interface Simulator {
   /** 'http://127.0.0.1:PORT'. */
   origin: string;
   port: number;
+  /** The real SSH server, when one runs (`port`, `hostKeyFingerprint`, `log()` for debugging). */
+  ssh?: SshServer;
   /** The live state (users, projects, repositories, tokens, sessions). */
   model: Model;
   faults: Faults;
@@ -494,10 +504,26 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   urls.base = `${origin}${contextPath}`;
   urls.sshHost = urlHost;
 
+  const wantsSsh = opts.sshServer ?? (opts.gitDir !== undefined && typeof opts.sshPort === 'number');
+  let ssh: SshServer | undefined;
+  if (wantsSsh && opts.sshPort !== false && opts.gitDir) {
+    try {
+      ssh = await startSshServer({ model, port: opts.sshPort ?? 7999 });
+    } catch (error) {
+      server.close();
+      server.closeAllConnections();
+      throw error;
+    }
+    // sshd listens on loopback only.
+    urls.sshHost = '127.0.0.1';
+    urls.sshPort = ssh.port;
+  }
+
   return {
     url: urls.base,
     origin,
     port,
+    ...(ssh ? { ssh } : {}),
     model,
     faults,
     violations,
@@ -509,8 +535,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     revokeToken(token) {
       model.revokeToken(token);
     },
-    close() {
-      return new Promise<void>((resolve, reject) => {
+    async close() {
+      await ssh?.close();
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       });
