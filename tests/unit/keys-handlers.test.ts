@@ -7,6 +7,7 @@ import * as profiles from '../../lib/background/profiles';
 import type { HandlerContext } from '../../lib/background/router';
 import { CompanionDb } from '../../lib/db/schema';
 import { createKeysHandlers, privateKeyFileName } from '../../lib/features/keys/handlers';
+import { privateKeyFile } from '../../lib/features/keys/private-key-file';
 import { type Simulator, startSimulator } from '../../simulator/index';
 
 const hostAccess = async () => true;
@@ -187,7 +188,7 @@ describe('keys handlers', () => {
       page,
     );
     await expect(
-      handlers['keys.ssh.privateFile']({ type: 'keys.ssh.privateFile', keyId: key.id }, contentScript),
+      handlers['keys.ssh.privateKey']({ type: 'keys.ssh.privateKey', keyId: key.id }, contentScript),
     ).rejects.toMatchObject({ kind: 'refused' });
   });
 
@@ -226,19 +227,18 @@ describe('private key file round trip', () => {
         { type: 'keys.ssh.generate', keyType: 'ed25519', profileId },
         page,
       );
-      const plain = await handlers['keys.ssh.privateFile'](
-        { type: 'keys.ssh.privateFile', keyId: key.id },
+      // What the options page does: ask for the material, write the file (sealed when asked).
+      const exported = await handlers['keys.ssh.privateKey'](
+        { type: 'keys.ssh.privateKey', keyId: key.id },
         page,
       );
-      expect(plain.fileName).toBe(`id_ed25519_${host()}`);
-      expect(plain.text).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\n/);
-      expect(publicLineOf(plain.text)).toBe(key.publicLine);
+      expect(exported.fileName).toBe(`id_ed25519_${host()}`);
+      const plain = await privateKeyFile(exported.material, exported.comment);
+      expect(plain).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\n/);
+      expect(publicLineOf(plain)).toBe(key.publicLine);
 
-      const sealed = await handlers['keys.ssh.privateFile'](
-        { type: 'keys.ssh.privateFile', keyId: key.id, passphrase: 'correct horse battery' },
-        page,
-      );
-      expect(publicLineOf(sealed.text, 'correct horse battery')).toBe(key.publicLine);
+      const sealed = await privateKeyFile(exported.material, exported.comment, 'correct horse battery');
+      expect(publicLineOf(sealed, 'correct horse battery')).toBe(key.publicLine);
     },
   );
 
@@ -248,11 +248,11 @@ describe('private key file round trip', () => {
       page,
     );
     expect(key).toMatchObject({ type: 'rsa', bits: 3072 });
-    const file = await handlers['keys.ssh.privateFile'](
-      { type: 'keys.ssh.privateFile', keyId: key.id },
+    const exported = await handlers['keys.ssh.privateKey'](
+      { type: 'keys.ssh.privateKey', keyId: key.id },
       page,
     );
-    expect(file.fileName).toBe(`id_rsa_${host()}`);
-    expect(publicLineOf(file.text)).toBe(key.publicLine);
+    expect(exported.fileName).toBe(`id_rsa_${host()}`);
+    expect(publicLineOf(await privateKeyFile(exported.material, exported.comment))).toBe(key.publicLine);
   });
 });

@@ -6,15 +6,16 @@
  * our public line. Without ssh-keygen those tests are skipped with the reason in their name, except
  * on CI (CI=true), where its absence fails.
  */
+
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bcryptPbkdf } from '../../lib/features/keys/bcrypt-kdf';
 import {
   base64Decode,
-  bcryptPbkdf,
   mpintBytes,
   openSshPrivateKeyFile,
   openSshPublicLine,
@@ -286,6 +287,7 @@ describe('private key file (read back here)', () => {
     const text = await openSshPrivateKeyFile(ed25519.privateKey, {
       comment: 'sealed',
       passphrase: PASSPHRASE,
+      kdf: bcryptPbkdf,
     });
     const file = parsePrivateKeyFile(text);
     expect(file.cipher).toBe('aes256-ctr');
@@ -299,7 +301,11 @@ describe('private key file (read back here)', () => {
     expect(section.comment).toBe('sealed');
     // a new salt and check value each time
     const again = parsePrivateKeyFile(
-      await openSshPrivateKeyFile(ed25519.privateKey, { comment: 'sealed', passphrase: PASSPHRASE }),
+      await openSshPrivateKeyFile(ed25519.privateKey, {
+        comment: 'sealed',
+        passphrase: PASSPHRASE,
+        kdf: bcryptPbkdf,
+      }),
     );
     expect(hex(again.kdfOptions)).not.toBe(hex(file.kdfOptions));
   });
@@ -316,7 +322,11 @@ describe('private key file (read back here)', () => {
     expect(line.endsWith(` ${NON_ASCII_COMMENT}`)).toBe(true);
     for (const passphrase of [undefined, PASSPHRASE]) {
       const file = parsePrivateKeyFile(
-        await openSshPrivateKeyFile(ed25519.privateKey, { comment: NON_ASCII_COMMENT, passphrase }),
+        await openSshPrivateKeyFile(ed25519.privateKey, {
+          comment: NON_ASCII_COMMENT,
+          passphrase,
+          kdf: bcryptPbkdf,
+        }),
       );
       const plain = passphrase ? (await decryptSection(file, passphrase)).plain : file.privateSection;
       const section = parsePrivateSection(plain, passphrase ? 16 : 8);
@@ -383,6 +393,7 @@ describe.skipIf(!haveSshKeygen)(
         const text = await openSshPrivateKeyFile(k.privateKey, {
           comment: k.comment,
           passphrase: PASSPHRASE,
+          kdf: bcryptPbkdf,
         });
         const path = writePrivate(`${file}-sealed`, text);
         const out = run(['-y', '-P', PASSPHRASE, '-f', path]);
@@ -423,6 +434,7 @@ describe.skipIf(!haveSshKeygen)(
         await openSshPrivateKeyFile(ed25519.privateKey, {
           comment: NON_ASCII_COMMENT,
           passphrase: PASSPHRASE,
+          kdf: bcryptPbkdf,
         }),
       );
       const out = run(['-y', '-P', PASSPHRASE, '-f', path]);
@@ -431,3 +443,12 @@ describe.skipIf(!haveSshKeygen)(
     });
   },
 );
+
+describe('the KDF stays with the page that seals a file', () => {
+  it('refuses to seal without a KDF instead of writing an unsealed file', async () => {
+    const key = await generateSshKey({ type: 'ed25519' }, 'x');
+    await expect(
+      openSshPrivateKeyFile(key.privateKey, { comment: 'x', passphrase: 'secret words' }),
+    ).rejects.toThrow('needs the bcrypt_pbkdf KDF');
+  });
+});

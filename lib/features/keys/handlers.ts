@@ -15,7 +15,7 @@ import { addSshKey, listSshKeys, type SshKey } from '../../bitbucket/ssh-keys';
 import type { CompanionDb, ProfileRecord } from '../../db/schema';
 import type { RequestOf } from '../../messaging/protocol';
 import {
-  exportPrivateKeyFile,
+  exportPrivateKeyMaterial,
   getKeySummary,
   listKeys,
   recordInstallation,
@@ -130,12 +130,12 @@ export function createKeysHandlers(db: CompanionDb, deps: ProfileClientDeps = {}
 
     'keys.remove': async ({ keyId }) => ({ removed: await removeKey(db, keyId) }),
 
-    'keys.ssh.privateFile': async ({ keyId, passphrase }, ctx) => {
+    'keys.ssh.privateKey': async ({ keyId }, ctx) => {
       requireExtensionPage(ctx);
       const key = await getKeySummary(db, keyId);
-      const text = key ? await exportPrivateKeyFile(db, keyId, passphrase) : undefined;
-      if (!key || text === undefined) throw new UserFacingError('not-found', NO_SUCH_KEY);
-      return { fileName: privateKeyFileName(key), text };
+      const exported = key ? await exportPrivateKeyMaterial(db, keyId) : undefined;
+      if (!key || !exported) throw new UserFacingError('not-found', NO_SUCH_KEY);
+      return { fileName: privateKeyFileName(key), ...exported };
     },
   };
 }

@@ -1,11 +1,11 @@
 /**
  * The extension's own key pairs in the database (`keys` store), background only. The private
- * material is sealed with the same key as the tokens and only leaves the store as an OpenSSH
- * private key file, for the options page to download.
+ * material is sealed with the same key as the tokens and only leaves the store for the options
+ * page, which writes the OpenSSH private key file the user downloads.
  */
 import type { CompanionDb, KeyInstallation, KeyRecord } from '../../db/schema';
 import { openSecret, sealSecret } from '../../db/secrets';
-import { base64, base64Decode, openSshPrivateKeyFile, type SshPrivateKey } from './ssh-format';
+import { type StoredPrivateKey, toStored } from './private-key-material';
 import type { GeneratedSshKey } from './ssh-generate';
 
 /** A key as the UI may see it: everything but the private part. */
@@ -14,40 +14,6 @@ export type KeySummary = Omit<KeyRecord, 'privateKey'>;
 export function keySummary(record: KeyRecord): KeySummary {
   const { privateKey: _sealed, ...summary } = record;
   return { ...summary, installedOn: summary.installedOn.map((i) => ({ ...i })) };
-}
-
-/** The private material as sealed: each number or byte string in base64. */
-type StoredPrivateKey =
-  | { type: 'ed25519'; publicKey: string; seed: string }
-  | { type: 'rsa'; n: string; e: string; d: string; p: string; q: string; iqmp: string };
-
-function toStored(key: SshPrivateKey): StoredPrivateKey {
-  if (key.type === 'ed25519')
-    return { type: 'ed25519', publicKey: base64(key.publicKey), seed: base64(key.seed) };
-  return {
-    type: 'rsa',
-    n: base64(key.n),
-    e: base64(key.e),
-    d: base64(key.d),
-    p: base64(key.p),
-    q: base64(key.q),
-    iqmp: base64(key.iqmp),
-  };
-}
-
-function fromStored(stored: StoredPrivateKey): SshPrivateKey {
-  if (stored.type === 'ed25519') {
-    return { type: 'ed25519', publicKey: base64Decode(stored.publicKey), seed: base64Decode(stored.seed) };
-  }
-  return {
-    type: 'rsa',
-    n: base64Decode(stored.n),
-    e: base64Decode(stored.e),
-    d: base64Decode(stored.d),
-    p: base64Decode(stored.p),
-    q: base64Decode(stored.q),
-    iqmp: base64Decode(stored.iqmp),
-  };
 }
 
 /** Saves a freshly generated key pair, the private part sealed; answers its summary. */
@@ -86,21 +52,17 @@ export async function getKeySummary(db: CompanionDb, id: string): Promise<KeySum
 }
 
 /**
- * The OpenSSH private key file of a saved key (`-----BEGIN OPENSSH PRIVATE KEY-----`), sealed with
- * `passphrase` when one is given. Undefined when there is no such key.
+ * The private material of a saved key, for the options page to write the key file the user
+ * downloads (the file holds the same secret). Undefined when there is no such key.
  */
-export async function exportPrivateKeyFile(
+export async function exportPrivateKeyMaterial(
   db: CompanionDb,
   id: string,
-  passphrase?: string,
-): Promise<string | undefined> {
+): Promise<{ material: StoredPrivateKey; comment: string } | undefined> {
   const record = await db.keys.get(id);
   if (!record) return undefined;
-  const stored = JSON.parse(await openSecret(db, record.privateKey)) as StoredPrivateKey;
-  return openSshPrivateKeyFile(fromStored(stored), {
-    comment: record.comment,
-    ...(passphrase ? { passphrase } : {}),
-  });
+  const material = JSON.parse(await openSecret(db, record.privateKey)) as StoredPrivateKey;
+  return { material, comment: record.comment };
 }
 
 /** Notes that the key is on a profile's server (replacing an earlier note for that profile). */

@@ -1,14 +1,14 @@
 /**
  * The SSH and GPG keys feature's part of the message protocol (assembled in lib/messaging). No
- * answer carries a private key, except 'keys.ssh.privateFile', which only extension pages may send.
+ * answer carries a private key, except 'keys.ssh.privateKey', which only extension pages may send.
  */
 import * as v from 'valibot';
 import type { KeySummary } from './key-store';
+import type { StoredPrivateKey } from './private-key-material';
 
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(100));
 
 export const KEY_LABEL_TOO_LONG = 'Keep the key’s label under 200 characters.';
-export const KEY_PASSPHRASE_TOO_LONG = 'Keep the passphrase under 1,000 characters.';
 
 export const KEYS_REQUESTS = [
   /**
@@ -28,16 +28,12 @@ export const KEYS_REQUESTS = [
   /** The SSH keys on the profile's account, each marked when it is one of ours. */
   v.object({ type: v.literal('keys.server.list'), profileId: Id }),
   v.object({ type: v.literal('keys.remove'), keyId: Id }),
-  /** The private key file to download (extension pages only). */
-  v.object({
-    type: v.literal('keys.ssh.privateFile'),
-    keyId: Id,
-    passphrase: v.optional(v.pipe(v.string(), v.maxLength(1000, KEY_PASSPHRASE_TOO_LONG))),
-  }),
+  /** The private key material for the file to download (extension pages only; see private-key-file.ts). */
+  v.object({ type: v.literal('keys.ssh.privateKey'), keyId: Id }),
 ] as const;
 
 /** The sentences of these schemas, shown to the extension's pages when input is refused. */
-export const KEYS_INPUT_SENTENCES = [KEY_LABEL_TOO_LONG, KEY_PASSPHRASE_TOO_LONG] as const;
+export const KEYS_INPUT_SENTENCES = [KEY_LABEL_TOO_LONG] as const;
 
 export type InstallAnswer =
   /** On the account now; `already`: it was there before (the server said so). */
@@ -71,5 +67,5 @@ export interface KeysResponses {
   'keys.ssh.install': InstallAnswer;
   'keys.server.list': ServerSshKey[];
   'keys.remove': { removed: boolean };
-  'keys.ssh.privateFile': { fileName: string; text: string };
+  'keys.ssh.privateKey': { fileName: string; comment: string; material: StoredPrivateKey };
 }

@@ -10,10 +10,6 @@
  *
  * Checked against the real `ssh-keygen` in tests/unit/ssh-format.test.ts.
  */
-// bcrypt-pbkdf ships no types: its one function is typed by `BcryptPbkdf` below.
-// @ts-expect-error untyped CommonJS module
-import bcryptPbkdfModule from 'bcrypt-pbkdf';
-
 /** The key types this extension generates. */
 export type SshKeyType = 'ed25519' | 'rsa';
 
@@ -53,6 +49,8 @@ export interface OpenSshPrivateKeyFileOptions {
   passphrase?: string;
   /** bcrypt_pbkdf rounds; ssh-keygen's default is 16. */
   rounds?: number;
+  /** Needed with a passphrase: bcryptPbkdf from bcrypt-kdf.ts. */
+  kdf?: PassphraseKdf;
 }
 
 const PRIVATE_KEY_MAGIC = 'openssh-key-v1\0';
@@ -65,29 +63,17 @@ const AES256_KEY_BYTES = 32;
 const AES_BLOCK_BYTES = 16;
 const UNENCRYPTED_BLOCK_BYTES = 8;
 
-type BcryptPbkdf = (
-  pass: Uint8Array,
-  passlen: number,
-  salt: Uint8Array,
-  saltlen: number,
-  key: Uint8Array,
-  keylen: number,
-  rounds: number,
-) => number;
-
-const bcryptPbkdfRaw: BcryptPbkdf = (bcryptPbkdfModule as { pbkdf: BcryptPbkdf }).pbkdf;
-
 /**
- * OpenSSH's bcrypt_pbkdf (OpenBSD's bcrypt-based KDF, not plain bcrypt). Synchronous and CPU-bound:
- * 16 rounds take a noticeable fraction of a second, so call it off the UI thread where that matters.
+ * The key derivation a passphrase-sealed file needs: OpenSSH's bcrypt_pbkdf. Given by the caller
+ * (see bcrypt-kdf.ts) so this module, which the service worker uses for public keys, never carries
+ * the KDF library; only the page that writes a passphrase-sealed file loads it.
  */
-export function bcryptPbkdf(passphrase: Uint8Array, salt: Uint8Array, rounds: number, length: number) {
-  const out = new Uint8Array(length);
-  if (bcryptPbkdfRaw(passphrase, passphrase.length, salt, salt.length, out, length, rounds) !== 0) {
-    throw new Error('bcrypt_pbkdf: invalid parameters');
-  }
-  return out;
-}
+export type PassphraseKdf = (
+  passphrase: Uint8Array,
+  salt: Uint8Array,
+  rounds: number,
+  length: number,
+) => Uint8Array | Promise<Uint8Array>;
 
 /** Writes SSH wire-format values (RFC 4251 §5) into one growing buffer. */
 export class SshWriter {
@@ -217,7 +203,8 @@ export async function openSshPrivateKeyFile(
   if (encrypted) {
     const rounds = options.rounds ?? DEFAULT_BCRYPT_ROUNDS;
     const salt = crypto.getRandomValues(new Uint8Array(BCRYPT_SALT_BYTES));
-    const derived = bcryptPbkdf(utf8(passphrase), salt, rounds, AES256_KEY_BYTES + AES_BLOCK_BYTES);
+    if (!options.kdf) throw new Error('A passphrase-sealed key file needs the bcrypt_pbkdf KDF.');
+    const derived = await options.kdf(utf8(passphrase), salt, rounds, AES256_KEY_BYTES + AES_BLOCK_BYTES);
     const aesKey = await crypto.subtle.importKey(
       'raw',
       derived.slice(0, AES256_KEY_BYTES),
