@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { getDb } from '../../lib/db/schema';
 import { ReposTab } from '../../lib/features/clone/popup/repos-tab';
+import { KeysTab } from '../../lib/features/keys/popup/keys-tab';
 import { ask } from '../../lib/messaging/client';
 import type { PageContext } from '../../lib/messaging/protocol';
 import { ConnectForm } from '../../lib/ui/connect-form';
@@ -58,9 +59,10 @@ function useTabContext(): TabContext & { tabId: number | undefined } {
   return value;
 }
 
-type PopupTab = 'repos' | 'profiles';
+type PopupTab = 'repos' | 'keys' | 'profiles';
 const TABS: ReadonlyArray<[PopupTab, string]> = [
   ['repos', 'Repos'],
+  ['keys', 'Keys'],
   ['profiles', 'Profiles'],
 ];
 
@@ -147,6 +149,10 @@ export function App() {
       {tabShown === 'repos' ? (
         <div role="tabpanel" id="panel-repos" aria-labelledby="tab-repos">
           <ReposTab db={db} profiles={state.profiles} activeProfileId={activeId} targetTabId={tab.tabId} />
+        </div>
+      ) : tabShown === 'keys' ? (
+        <div role="tabpanel" id="panel-keys" aria-labelledby="tab-keys">
+          <KeysTab profiles={state.profiles} activeProfileId={activeId} />
         </div>
       ) : (
         <div role="tabpanel" id="panel-profiles" aria-labelledby="tab-profiles">

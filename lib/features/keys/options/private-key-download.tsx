@@ -1,0 +1,123 @@
+/**
+ * The options page's SSH keys section: the private key file of each saved key, written here (the
+ * page loads the KDF for a passphrase; the service worker never does) and downloaded.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { ask, RequestFailure } from '../../../messaging/client';
+import type { KeySummary } from '../key-store';
+import { privateKeyFile } from '../private-key-file';
+
+function download(fileName: string, content: string) {
+  const url = URL.createObjectURL(new Blob([content], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+const failureText = (e: unknown) =>
+  e instanceof RequestFailure || e instanceof Error ? e.message : 'The key file could not be written.';
+
+type Status =
+  | { kind: 'idle' }
+  | { kind: 'busy' }
+  | { kind: 'done'; fileName: string }
+  | { kind: 'failed'; text: string };
+
+function KeyDownload({ keyInfo }: { keyInfo: KeySummary }) {
+  const [passphrase, setPassphrase] = useState('');
+  const [status, setStatus] = useState<Status>({ kind: 'idle' });
+  const fieldId = `key-pass-${keyInfo.id}`;
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    setStatus({ kind: 'busy' });
+    try {
+      const { fileName, comment, material } = await ask({ type: 'keys.ssh.privateKey', keyId: keyInfo.id });
+      const text = await privateKeyFile(material, comment, passphrase || undefined);
+      download(fileName, text);
+      setPassphrase('');
+      setStatus({ kind: 'done', fileName });
+    } catch (e) {
+      setStatus({ kind: 'failed', text: failureText(e) });
+    }
+  };
+
+  return (
+    <li class="card key-download" data-key-id={keyInfo.id}>
+      <div class="row">
+        <b class="grow truncate">{keyInfo.label}</b>
+        <span class="lozenge">{keyInfo.type === 'ed25519' ? 'Ed25519' : `RSA ${keyInfo.bits}`}</span>
+      </div>
+      <div class="muted truncate">
+        <code>SHA256:{keyInfo.fingerprint}</code>
+      </div>
+      <form class="row key-download-form" onSubmit={(e) => void save(e)}>
+        <label class="field grow" for={fieldId}>
+          Passphrase for the file (optional)
+          <input
+            id={fieldId}
+            type="password"
+            autoComplete="new-password"
+            value={passphrase}
+            onInput={(e) => setPassphrase(e.currentTarget.value)}
+          />
+        </label>
+        <button type="submit" class="primary" disabled={status.kind === 'busy'}>
+          Download private key
+        </button>
+      </form>
+      {status.kind === 'busy' && (
+        <div class="muted" role="status">
+          <span class="spinner" aria-hidden="true" />
+          Writing the key file…
+        </div>
+      )}
+      {status.kind === 'done' && (
+        <div class="message success" role="status">
+          Saved {status.fileName}. Move it to <code>~/.ssh/</code>, then:{' '}
+          <code class="key-chmod">chmod 600 ~/.ssh/{status.fileName}</code>
+        </div>
+      )}
+      {status.kind === 'failed' && (
+        <div class="message error" role="alert">
+          {status.text}
+        </div>
+      )}
+    </li>
+  );
+}
+
+export function PrivateKeyDownload() {
+  const [keys, setKeys] = useState<KeySummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    void ask({ type: 'keys.list' }).then(setKeys, (e: unknown) => setError(failureText(e)));
+  }, []);
+  useEffect(() => {
+    // Opened from the popup at #keys: the section renders after the list arrives.
+    if (keys && location.hash === '#keys') document.getElementById('keys')?.scrollIntoView();
+  }, [keys]);
+
+  if (error) {
+    return (
+      <div class="message error" role="alert">
+        {error}
+      </div>
+    );
+  }
+  if (!keys) return null;
+  if (keys.length === 0) {
+    return <p class="hint">No SSH keys in this browser yet. Generate one in the toolbar popup’s Keys tab.</p>;
+  }
+  return (
+    <ul class="key-downloads">
+      {keys.map((k) => (
+        <KeyDownload key={k.id} keyInfo={k} />
+      ))}
+    </ul>
+  );
+}
