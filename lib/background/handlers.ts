@@ -3,6 +3,7 @@ import type { CompanionDb } from '../db/schema';
 import { createCloneHandlers, startRepoSync } from '../features/clone/handlers';
 import { forgetRepoIndex } from '../features/clone/repo-index';
 import { createKeysHandlers } from '../features/keys/handlers';
+import { forgetInstallations } from '../features/keys/key-store';
 import { exportProfiles, importProfiles } from './export-import';
 import { hostPermissionPattern } from './host-access';
 import { pageContextOf, rememberPageContext, reportFitsSender } from './page-contexts';
@@ -38,6 +39,7 @@ export function createHandlers(db: CompanionDb, { refreshContentScripts }: Handl
       const removed = await profiles.remove(db, profileId);
       if (removed) {
         await forgetRepoIndex(db, removed.id);
+        await forgetInstallations(db, removed.id);
         // When no remaining profile needs the same host permission, give it back.
         const pattern = hostPermissionPattern(removed.baseUrl);
         const stillNeeded = (await db.profiles.toArray()).some(

@@ -7,6 +7,7 @@ import * as profiles from '../../lib/background/profiles';
 import type { HandlerContext } from '../../lib/background/router';
 import { CompanionDb } from '../../lib/db/schema';
 import { createKeysHandlers, privateKeyFileName } from '../../lib/features/keys/handlers';
+import { forgetInstallations } from '../../lib/features/keys/key-store';
 import { privateKeyFile } from '../../lib/features/keys/private-key-file';
 import { type Simulator, startSimulator } from '../../simulator/index';
 
@@ -164,6 +165,18 @@ describe('keys handlers', () => {
     expect(await db.profiles.get(profileId)).toEqual(before);
     expect((await db.keys.get(key.id))?.installedOn).toEqual([]);
     expect(sim.model.sshKeys.some((k) => k.fingerprint === key.fingerprint)).toBe(false);
+  });
+
+  it('removing a profile forgets where its keys were installed, and keeps the keys', async () => {
+    const key = await handlers['keys.ssh.generate'](
+      { type: 'keys.ssh.generate', keyType: 'ed25519', profileId },
+      page,
+    );
+    await handlers['keys.ssh.install']({ type: 'keys.ssh.install', keyId: key.id, profileId }, page);
+    expect((await db.keys.get(key.id))?.installedOn.map((i) => i.profileId)).toEqual([profileId]);
+    await profiles.remove(db, profileId);
+    await forgetInstallations(db, profileId);
+    expect((await db.keys.get(key.id))?.installedOn).toEqual([]);
   });
 
   it('removes a key from the extension only', async () => {

@@ -87,3 +87,14 @@ export async function removeKey(db: CompanionDb, id: string): Promise<boolean> {
   await db.keys.delete(id);
   return true;
 }
+
+/** Forgets where keys were installed for a profile that was removed (the keys themselves stay). */
+export async function forgetInstallations(db: CompanionDb, profileId: string): Promise<void> {
+  await db.transaction('rw', db.keys, async () => {
+    const keys = await db.keys.toArray();
+    for (const key of keys) {
+      if (!key.installedOn.some((i) => i.profileId === profileId)) continue;
+      await db.keys.update(key.id, { installedOn: key.installedOn.filter((i) => i.profileId !== profileId) });
+    }
+  });
+}
