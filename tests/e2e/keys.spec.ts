@@ -192,3 +192,44 @@ test('when tokens may not add keys, installing says where to add the key and mar
   await expect(popup.locator('.key-list > li')).toHaveCount(1);
   expect((await serverKeys()).map((k) => k.label)).toEqual(onServer);
 });
+
+test('a GPG key generated in the popup installs with the token and downloads from the options page', async () => {
+  test.skip(unavailable !== undefined, `real SSH unavailable: ${unavailable}`);
+  sim.model.keySettings.tokensMayAddKeys = true;
+  const form = popup.locator('form.gpg-generate');
+  await expect(form.getByLabel('Name')).toHaveValue('Alice Ångström');
+  await form.getByLabel('Passphrase', { exact: true }).fill('correct horse battery');
+  await form.getByLabel('Repeat passphrase').fill('correct horse battery');
+  const before = await popup.locator('.key-list > li').count();
+  await form.getByRole('button', { name: 'Generate GPG key (commit signing)' }).click();
+  await expect(popup.locator('.key-list > li')).toHaveCount(before + 1);
+  const row = popup.locator('.key-list > li.gpg-key').first();
+  await expect(row.locator('.gpg-fingerprint')).toHaveText(/^[0-9A-F]{40}$/);
+  const fingerprint = (await row.locator('.gpg-fingerprint').textContent()) ?? '';
+  const keyId = (await row.locator('.gpg-key-id').textContent()) ?? '';
+  expect(fingerprint.endsWith(keyId)).toBe(true);
+  await expect(row.locator('.gpg-git-lines')).toContainText(`git config --global user.signingkey ${keyId}`);
+  await expect(row.locator('.gpg-git-lines')).toContainText('git config --global commit.gpgsign true');
+
+  await row.getByRole('button', { name: /^Install on / }).click();
+  await expect(row.locator('.key-notice')).toHaveText('Installed on your account.');
+  const res = await fetch(`${sim.url}/rest/gpg/1.0/keys`, { headers: { authorization: basic('alice') } });
+  const listed = ((await res.json()) as { values: Array<{ fingerprint: string }> }).values;
+  expect(listed.map((k) => k.fingerprint.replace(/[^0-9A-F]/gi, '').toUpperCase())).toContain(fingerprint);
+
+  const [optionsPage] = await Promise.all([
+    ext.context.waitForEvent('page'),
+    row.getByRole('button', { name: 'Download secret key…' }).click(),
+  ]);
+  const item = optionsPage.locator('.gpg-download').first();
+  const [download] = await Promise.all([
+    optionsPage.waitForEvent('download'),
+    item.getByRole('button', { name: 'Download secret key' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(`gpg-${keyId}.secret.asc`);
+  const file = path.join(dir, download.suggestedFilename());
+  await download.saveAs(file);
+  const { readFileSync } = await import('node:fs');
+  expect(readFileSync(file, 'utf8')).toMatch(/^-----BEGIN PGP PRIVATE KEY BLOCK-----/);
+  await optionsPage.close();
+});

@@ -7,20 +7,26 @@
  * (`crypto.subtle.generateKey`), the browser's native implementation, which runs off the worker's
  * event loop and adds no library to parse at start-up; an RSA 4096 key takes a second or so there,
  * during which the worker keeps answering other messages.
+ *
+ * GPG keys are the exception: OpenPGP.js is too big to parse on every wake of the worker, so the
+ * popup generates them (importing it lazily) and hands the armored keys here to be kept and installed.
  */
 import { clientForProfile, type ProfileClientDeps } from '../../background/profile-client';
 import { type HandlerContext, UserFacingError } from '../../background/router';
 import { isBitbucketError } from '../../bitbucket/errors';
+import { addGpgKey, listGpgKeys } from '../../bitbucket/gpg-keys';
 import { addSshKey, listSshKeys, type SshKey } from '../../bitbucket/ssh-keys';
 import type { CompanionDb, ProfileRecord } from '../../db/schema';
 import type { RequestOf } from '../../messaging/protocol';
 import {
+  exportGpgSecretKey,
   exportPrivateKeyMaterial,
   getKeySummary,
   listKeys,
   recordInstallation,
   removeKey,
   saveGeneratedSshKey,
+  saveGpgKey,
 } from './key-store';
 import type { KeysResponses, ServerSshKey } from './messages';
 import { generateSshKey, type SshKeySpec } from './ssh-generate';
@@ -73,7 +79,7 @@ export function createKeysHandlers(db: CompanionDb, deps: ProfileClientDeps = {}
 
     'keys.ssh.install': async ({ keyId, profileId }) => {
       const key = await getKeySummary(db, keyId);
-      if (!key) throw new UserFacingError('not-found', NO_SUCH_KEY);
+      if (key?.kind !== 'ssh') throw new UserFacingError('not-found', NO_SUCH_KEY);
       const { client } = await clientForProfile(db, profileId, deps);
       let result: Awaited<ReturnType<typeof addSshKey>>;
       try {
@@ -117,7 +123,7 @@ export function createKeysHandlers(db: CompanionDb, deps: ProfileClientDeps = {}
     'keys.server.list': async ({ profileId }) => {
       const { client } = await clientForProfile(db, profileId, deps);
       const [listed, saved] = await Promise.all([listSshKeys(client), listKeys(db)]);
-      const byFingerprint = new Map(saved.map((k) => [k.fingerprint, k.id]));
+      const byFingerprint = new Map(saved.filter((k) => k.kind === 'ssh').map((k) => [k.fingerprint, k.id]));
       return listed.map((k): ServerSshKey => {
         const keyId = k.fingerprint ? byFingerprint.get(k.fingerprint) : undefined;
         return {
@@ -133,11 +139,61 @@ export function createKeysHandlers(db: CompanionDb, deps: ProfileClientDeps = {}
     'keys.ssh.privateKey': async ({ keyId }, ctx) => {
       requireExtensionPage(ctx);
       const key = await getKeySummary(db, keyId);
-      const exported = key ? await exportPrivateKeyMaterial(db, keyId) : undefined;
-      if (!key || !exported) throw new UserFacingError('not-found', NO_SUCH_KEY);
+      const exported = key?.kind === 'ssh' ? await exportPrivateKeyMaterial(db, keyId) : undefined;
+      if (key?.kind !== 'ssh' || !exported) throw new UserFacingError('not-found', NO_SUCH_KEY);
       return { fileName: privateKeyFileName(key), ...exported };
     },
+
+    'keys.gpg.save': async ({ armoredPublic, armoredPrivate, fingerprint, keyId, userId, label }, ctx) => {
+      requireExtensionPage(ctx);
+      if (!fingerprint.toUpperCase().endsWith(keyId.toUpperCase()) && fingerprint.length === 40) {
+        throw new UserFacingError('invalid-input', 'The key id does not belong to that fingerprint.');
+      }
+      return saveGpgKey(db, { armoredPublic, armoredPrivate, fingerprint, keyId, userId }, label ?? '');
+    },
+
+    'keys.gpg.install': async ({ keyId, profileId }) => {
+      const key = await getKeySummary(db, keyId);
+      if (key?.kind !== 'gpg') throw new UserFacingError('not-found', NO_SUCH_KEY);
+      const { client } = await clientForProfile(db, profileId, deps);
+      let already = false;
+      try {
+        await addGpgKey(client, { text: key.armoredPublic });
+      } catch (error) {
+        // As with SSH keys: the key goes on through the user's session on the server's page instead.
+        if (isBitbucketError(error, 'missing-permission')) {
+          return { installed: false, needsSession: true, message: error.message };
+        }
+        // A key already on the server is a 400; it is fine when it is on this account.
+        if (!isBitbucketError(error, 'bad-request')) throw error;
+        const listed = await listGpgKeys(client).catch(() => undefined);
+        if (!listed?.some((k) => sameHex(k.fingerprint, key.fingerprint))) throw error;
+        already = true;
+      }
+      const installed = await recordInstallation(db, keyId, { profileId, installedAt: Date.now() });
+      if (!installed) throw new UserFacingError('not-found', NO_SUCH_KEY);
+      return { installed: true, already, key: installed };
+    },
+
+    'keys.gpg.privateKey': async ({ keyId }, ctx) => {
+      requireExtensionPage(ctx);
+      const key = await getKeySummary(db, keyId);
+      const armoredPrivate = key?.kind === 'gpg' ? await exportGpgSecretKey(db, keyId) : undefined;
+      if (key?.kind !== 'gpg' || !armoredPrivate) throw new UserFacingError('not-found', NO_SUCH_KEY);
+      return {
+        fileName: `gpg-${key.keyId}`,
+        armoredPrivate,
+        armoredPublic: key.armoredPublic,
+        keyId: key.keyId,
+      };
+    },
   };
+}
+
+/** The same fingerprint or key id, whatever the case and separators (the server may write `43:51:…`). */
+function sameHex(a: string, b: string): boolean {
+  const bare = (s: string) => s.replace(/[^0-9A-Fa-f]/g, '').toUpperCase();
+  return bare(a) === bare(b);
 }
 
 /** The same public key in two lines (type and base64 blob; the comment may differ). */

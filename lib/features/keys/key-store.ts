@@ -3,17 +3,22 @@
  * material is sealed with the same key as the tokens and only leaves the store for the options
  * page, which writes the OpenSSH private key file the user downloads.
  */
-import type { CompanionDb, KeyInstallation, KeyRecord } from '../../db/schema';
+import type { CompanionDb, GpgKeyRecord, KeyInstallation, KeyRecord, SshKeyRecord } from '../../db/schema';
 import { openSecret, sealSecret } from '../../db/secrets';
 import { type StoredPrivateKey, toStored } from './private-key-material';
 import type { GeneratedSshKey } from './ssh-generate';
 
 /** A key as the UI may see it: everything but the private part. */
-export type KeySummary = Omit<KeyRecord, 'privateKey'>;
+export type SshKeySummary = Omit<SshKeyRecord, 'privateKey'>;
+export type GpgKeySummary = Omit<GpgKeyRecord, 'privateKey'>;
+export type KeySummary = SshKeySummary | GpgKeySummary;
 
+export function keySummary(record: SshKeyRecord): SshKeySummary;
+export function keySummary(record: GpgKeyRecord): GpgKeySummary;
+export function keySummary(record: KeyRecord): KeySummary;
 export function keySummary(record: KeyRecord): KeySummary {
   const { privateKey: _sealed, ...summary } = record;
-  return { ...summary, installedOn: summary.installedOn.map((i) => ({ ...i })) };
+  return { ...summary, installedOn: summary.installedOn.map((i) => ({ ...i })) } as KeySummary;
 }
 
 /** Saves a freshly generated key pair, the private part sealed; answers its summary. */
@@ -22,8 +27,8 @@ export async function saveGeneratedSshKey(
   generated: GeneratedSshKey,
   label: string,
   now = Date.now(),
-): Promise<KeySummary> {
-  const record: KeyRecord = {
+): Promise<SshKeySummary> {
+  const record: SshKeyRecord = {
     id: crypto.randomUUID(),
     kind: 'ssh',
     type: generated.type,
@@ -60,9 +65,49 @@ export async function exportPrivateKeyMaterial(
   id: string,
 ): Promise<{ material: StoredPrivateKey; comment: string } | undefined> {
   const record = await db.keys.get(id);
-  if (!record) return undefined;
+  if (record?.kind !== 'ssh') return undefined;
   const material = JSON.parse(await openSecret(db, record.privateKey)) as StoredPrivateKey;
   return { material, comment: record.comment };
+}
+
+/** What an extension page hands over after generating a GPG key (see handlers.ts). */
+export interface GeneratedGpgKey {
+  armoredPublic: string;
+  /** Already encrypted with the user's passphrase. */
+  armoredPrivate: string;
+  fingerprint: string;
+  keyId: string;
+  userId: string;
+}
+
+/** Saves a GPG key generated on an extension page, the (passphrase-encrypted) secret key sealed. */
+export async function saveGpgKey(
+  db: CompanionDb,
+  generated: GeneratedGpgKey,
+  label: string,
+  now = Date.now(),
+): Promise<GpgKeySummary> {
+  const record: GpgKeyRecord = {
+    id: crypto.randomUUID(),
+    kind: 'gpg',
+    label: label.trim() || generated.userId,
+    userId: generated.userId,
+    keyId: generated.keyId.toUpperCase(),
+    fingerprint: generated.fingerprint.toUpperCase(),
+    armoredPublic: generated.armoredPublic.trim(),
+    createdAt: now,
+    privateKey: await sealSecret(db, generated.armoredPrivate.trim()),
+    installedOn: [],
+  };
+  await db.keys.add(record);
+  return keySummary(record);
+}
+
+/** The armored secret key of a saved GPG key (still passphrase-encrypted); undefined when there is none. */
+export async function exportGpgSecretKey(db: CompanionDb, id: string): Promise<string | undefined> {
+  const record = await db.keys.get(id);
+  if (record?.kind !== 'gpg') return undefined;
+  return openSecret(db, record.privateKey);
 }
 
 /** Notes that the key is on a profile's server (replacing an earlier note for that profile). */

@@ -1,10 +1,13 @@
 /**
- * The options page's SSH keys section: the private key file of each saved key, written here (the
- * page loads the KDF for a passphrase; the service worker never does) and downloaded.
+ * The options page's keys section: the private key file of each saved SSH key, written here (the
+ * page loads the KDF for a passphrase; the service worker never does) and downloaded; for each GPG
+ * key, its armored secret key (protected by the passphrase chosen when it was generated) and its
+ * public key.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ask, RequestFailure } from '../../../messaging/client';
-import type { KeySummary } from '../key-store';
+import { gitSigningLines } from '../gpg-generate';
+import type { GpgKeySummary, KeySummary, SshKeySummary } from '../key-store';
 import { privateKeyFile } from '../private-key-file';
 
 function download(fileName: string, content: string) {
@@ -27,7 +30,67 @@ type Status =
   | { kind: 'done'; fileName: string }
   | { kind: 'failed'; text: string };
 
-function KeyDownload({ keyInfo }: { keyInfo: KeySummary }) {
+function GpgDownload({ keyInfo }: { keyInfo: GpgKeySummary }) {
+  const [status, setStatus] = useState<Status>({ kind: 'idle' });
+
+  const save = async (part: 'secret' | 'public') => {
+    setStatus({ kind: 'busy' });
+    try {
+      const { fileName, armoredPrivate, armoredPublic } = await ask({
+        type: 'keys.gpg.privateKey',
+        keyId: keyInfo.id,
+      });
+      const name = `${fileName}.${part}.asc`;
+      download(name, `${(part === 'secret' ? armoredPrivate : armoredPublic).trim()}\n`);
+      setStatus({ kind: 'done', fileName: name });
+    } catch (e) {
+      setStatus({ kind: 'failed', text: failureText(e) });
+    }
+  };
+
+  return (
+    <li class="card gpg-download" data-key-id={keyInfo.id}>
+      <div class="row">
+        <b class="grow truncate">{keyInfo.label}</b>
+        <span class="lozenge">GPG</span>
+      </div>
+      <div class="muted truncate">
+        <code>{keyInfo.fingerprint}</code>
+      </div>
+      <div class="row compact-buttons">
+        <button
+          type="button"
+          class="primary"
+          disabled={status.kind === 'busy'}
+          onClick={() => void save('secret')}
+        >
+          Download secret key
+        </button>
+        <button type="button" disabled={status.kind === 'busy'} onClick={() => void save('public')}>
+          Download public key
+        </button>
+      </div>
+      <p class="hint">The secret key is protected by the passphrase you chose when you generated it.</p>
+      {status.kind === 'done' && (
+        <div class="message success" role="status">
+          Saved {status.fileName}. Import it with <code>gpg --import {status.fileName}</code>, then:
+          {gitSigningLines(keyInfo.keyId).map((line) => (
+            <pre key={line}>
+              <code>{line}</code>
+            </pre>
+          ))}
+        </div>
+      )}
+      {status.kind === 'failed' && (
+        <div class="message error" role="alert">
+          {status.text}
+        </div>
+      )}
+    </li>
+  );
+}
+
+function KeyDownload({ keyInfo }: { keyInfo: SshKeySummary }) {
   const [passphrase, setPassphrase] = useState('');
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   const fieldId = `key-pass-${keyInfo.id}`;
@@ -111,13 +174,17 @@ export function PrivateKeyDownload() {
   }
   if (!keys) return null;
   if (keys.length === 0) {
-    return <p class="hint">No SSH keys in this browser yet. Generate one in the toolbar popup’s Keys tab.</p>;
+    return (
+      <p class="hint">
+        No SSH or GPG keys in this browser yet. Generate one in the toolbar popup’s Keys tab.
+      </p>
+    );
   }
   return (
     <ul class="key-downloads">
-      {keys.map((k) => (
-        <KeyDownload key={k.id} keyInfo={k} />
-      ))}
+      {keys.map((k) =>
+        k.kind === 'gpg' ? <GpgDownload key={k.id} keyInfo={k} /> : <KeyDownload key={k.id} keyInfo={k} />,
+      )}
     </ul>
   );
 }

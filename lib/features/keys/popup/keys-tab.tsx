@@ -7,7 +7,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import type { ProfileRecord } from '../../../db/schema';
 import { ask, RequestFailure } from '../../../messaging/client';
-import type { KeySummary } from '../key-store';
+import type { KeySummary, SshKeySummary } from '../key-store';
+import { GpgGenerateForm, GpgKeyRow } from './gpg-keys';
 
 export interface KeysTabProps {
   profiles: readonly ProfileRecord[];
@@ -31,7 +32,8 @@ function defaultComment(profile: ProfileRecord | undefined): string {
 const failureText = (e: unknown) =>
   e instanceof RequestFailure || e instanceof Error ? e.message : 'Something went wrong. Try again.';
 
-const typeLabel = (key: KeySummary) => (key.type === 'ed25519' ? 'Ed25519' : `RSA ${key.bits}`);
+const typeLabel = (key: KeySummary) =>
+  key.kind === 'gpg' ? 'GPG' : key.type === 'ed25519' ? 'Ed25519' : `RSA ${key.bits}`;
 
 interface Notice {
   keyId: string;
@@ -54,7 +56,7 @@ function GenerateForm({
   onGenerated,
 }: {
   profile: ProfileRecord;
-  onGenerated: (key: KeySummary) => void;
+  onGenerated: (key: SshKeySummary) => void;
 }) {
   const [choice, setChoice] = useState<KeyChoice>('ed25519');
   const [label, setLabel] = useState(defaultComment(profile));
@@ -139,7 +141,7 @@ function KeyRow({
   onNotice,
   onChanged,
 }: {
-  keyInfo: KeySummary;
+  keyInfo: SshKeySummary;
   profile: ProfileRecord;
   profiles: readonly ProfileRecord[];
   notice: Notice | undefined;
@@ -305,22 +307,45 @@ export function KeysTab({ profiles, activeProfileId }: KeysTabProps) {
           {listError}
         </div>
       )}
+      <GpgGenerateForm
+        profile={profile}
+        onGenerated={(key) => {
+          setNotice({
+            keyId: key.id,
+            kind: 'success',
+            text: `Generated GPG key ${key.keyId}. Install it on ${hostOf(profile)} so the server verifies your signed commits.`,
+          });
+          reload();
+        }}
+      />
       {keys && keys.length === 0 && (
-        <div class="hint">No SSH keys in this browser yet. Generate one above.</div>
+        <div class="hint">No SSH or GPG keys in this browser yet. Generate one above.</div>
       )}
       {keys && keys.length > 0 && (
-        <ul class="key-list" aria-label="This browser’s SSH keys">
-          {keys.map((k) => (
-            <KeyRow
-              key={k.id}
-              keyInfo={k}
-              profile={profile}
-              profiles={profiles}
-              notice={notice?.keyId === k.id ? notice : undefined}
-              onNotice={setNotice}
-              onChanged={reload}
-            />
-          ))}
+        <ul class="key-list" aria-label="This browser’s SSH and GPG keys">
+          {keys.map((k) =>
+            k.kind === 'gpg' ? (
+              <GpgKeyRow
+                key={k.id}
+                keyInfo={k}
+                profile={profile}
+                profiles={profiles}
+                notice={notice?.keyId === k.id ? notice : undefined}
+                onNotice={setNotice}
+                onChanged={reload}
+              />
+            ) : (
+              <KeyRow
+                key={k.id}
+                keyInfo={k}
+                profile={profile}
+                profiles={profiles}
+                notice={notice?.keyId === k.id ? notice : undefined}
+                onNotice={setNotice}
+                onChanged={reload}
+              />
+            ),
+          )}
         </ul>
       )}
       <p class="hint">
