@@ -4,11 +4,11 @@
  * options page for the private key file (downloads belong there).
  */
 import { useEffect, useState } from 'preact/hooks';
-import { browser } from 'wxt/browser';
 import type { ProfileRecord } from '../../../db/schema';
-import { ask, RequestFailure } from '../../../messaging/client';
+import { ask } from '../../../messaging/client';
 import type { KeySummary, SshKeySummary } from '../key-store';
 import { GpgGenerateForm, GpgKeyRow } from './gpg-keys';
+import { failureText, hostOf, KeyCard, type KeyNotice } from './key-card';
 
 export interface KeysTabProps {
   profiles: readonly ProfileRecord[];
@@ -29,26 +29,11 @@ function defaultComment(profile: ProfileRecord | undefined): string {
   return `${(profile.user.name || profile.user.slug).replace(/\s+/g, '')}@${host}`;
 }
 
-const failureText = (e: unknown) =>
-  e instanceof RequestFailure || e instanceof Error ? e.message : 'Something went wrong. Try again.';
-
 const typeLabel = (key: KeySummary) =>
   key.kind === 'gpg' ? 'GPG' : key.type === 'ed25519' ? 'Ed25519' : `RSA ${key.bits}`;
 
-interface Notice {
-  keyId: string;
-  kind: 'success' | 'error' | 'warning';
-  text: string;
-  /** The server's SSH keys page, when the key has to be added there. */
-  link?: string;
-}
-
 function sshKeysPage(profile: ProfileRecord): string {
   return `${profile.baseUrl}/plugins/servlet/ssh/account/keys`;
-}
-
-function hostOf(profile: ProfileRecord): string {
-  return new URL(profile.baseUrl).host;
 }
 
 function GenerateForm({
@@ -133,142 +118,30 @@ function GenerateForm({
   );
 }
 
-function KeyRow({
-  keyInfo,
-  profile,
-  profiles,
-  notice,
-  onNotice,
-  onChanged,
-}: {
+function KeyRow(props: {
   keyInfo: SshKeySummary;
   profile: ProfileRecord;
   profiles: readonly ProfileRecord[];
-  notice: Notice | undefined;
-  onNotice: (notice: Notice) => void;
+  notice: KeyNotice | undefined;
+  onNotice: (notice: KeyNotice) => void;
   onChanged: () => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [confirming, setConfirming] = useState(false);
-  const installedHere = keyInfo.installedOn.some((i) => i.profileId === profile.id);
-  const installedNames = keyInfo.installedOn
-    .map((i) => profiles.find((p) => p.id === i.profileId)?.label)
-    .filter((name): name is string => Boolean(name));
-
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(keyInfo.publicLine);
-      onNotice({ keyId: keyInfo.id, kind: 'success', text: 'Public key copied.' });
-    } catch (e) {
-      onNotice({ keyId: keyInfo.id, kind: 'error', text: failureText(e) });
-    }
-  };
-
-  const install = async () => {
-    setBusy(true);
-    try {
-      const answer = await ask({ type: 'keys.ssh.install', keyId: keyInfo.id, profileId: profile.id });
-      if (answer.installed) {
-        onNotice({
-          keyId: keyInfo.id,
-          kind: 'success',
-          text: answer.already ? 'Already on your account.' : 'Installed on your account.',
-        });
-      } else {
-        onNotice({
-          keyId: keyInfo.id,
-          kind: 'warning',
-          text: `${answer.message} Copy the public key and add it on the server’s SSH keys page:`,
-          link: sshKeysPage(profile),
-        });
-      }
-      onChanged();
-    } catch (e) {
-      onNotice({ keyId: keyInfo.id, kind: 'error', text: failureText(e) });
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  // The popup closes by itself when the new tab takes the focus.
-  const download = () => void browser.tabs.create({ url: `${browser.runtime.getURL('/options.html')}#keys` });
-
-  const remove = async () => {
-    setBusy(true);
-    try {
-      await ask({ type: 'keys.remove', keyId: keyInfo.id });
-      onChanged();
-    } catch (e) {
-      onNotice({ keyId: keyInfo.id, kind: 'error', text: failureText(e) });
-      setBusy(false);
-    }
-  };
-
+  const { keyInfo, profile } = props;
   return (
-    <li class="key card" data-key-id={keyInfo.id} aria-label={keyInfo.label}>
-      <div class="row key-title">
-        <b class="grow truncate" title={keyInfo.label}>
-          {keyInfo.label}
-        </b>
-        <span class="lozenge">{typeLabel(keyInfo)}</span>
-        {installedHere && <span class="lozenge yes">on this server</span>}
-      </div>
-      <div class="key-fingerprint muted">
-        <code>SHA256:{keyInfo.fingerprint}</code>
-      </div>
-      <div class="hint key-installed">
-        {installedNames.length
-          ? `Installed on ${installedNames.join(', ')}`
-          : 'Not installed on any profile yet'}
-      </div>
-      <div class="row compact-buttons key-actions">
-        <button type="button" onClick={() => void copy()}>
-          Copy public key
-        </button>
-        <button type="button" class="primary" disabled={busy} onClick={() => void install()}>
-          Install on {hostOf(profile)}
-        </button>
-        <button type="button" class="subtle" onClick={download}>
-          Download private key…
-        </button>
-        <button type="button" class="subtle" disabled={busy} onClick={() => setConfirming(true)}>
-          Remove…
-        </button>
-      </div>
-      {confirming && (
-        <div class="message warning key-confirm" role="alertdialog" aria-label="Remove this key?">
-          Remove “{keyInfo.label}” from this browser? It stays on any server account it was added to; remove
-          it there on the SSH keys page. Download the private key first if you still need it.
-          <div class="row compact-buttons">
-            <button
-              type="button"
-              class="danger"
-              ref={(el) => el?.focus()}
-              disabled={busy}
-              onClick={() => void remove()}
-            >
-              Remove from this browser
-            </button>
-            <button type="button" class="subtle" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </div>
+    <KeyCard
+      {...props}
+      kindName="SSH"
+      secretWord="private"
+      lozenge={typeLabel(keyInfo)}
+      publicText={keyInfo.publicLine}
+      keysPage={sshKeysPage(profile)}
+      install={() => ask({ type: 'keys.ssh.install', keyId: keyInfo.id, profileId: profile.id })}
+      details={
+        <div class="key-fingerprint muted">
+          <code>SHA256:{keyInfo.fingerprint}</code>
         </div>
-      )}
-      {notice && (
-        <div class={`message ${notice.kind} key-notice`} role={notice.kind === 'error' ? 'alert' : 'status'}>
-          {notice.text}
-          {notice.link && (
-            <>
-              {' '}
-              <a href={notice.link} target="_blank" rel="noreferrer" title={notice.link}>
-                Open the SSH keys page on {hostOf(profile)}
-              </a>
-            </>
-          )}
-        </div>
-      )}
-    </li>
+      }
+    />
   );
 }
 
@@ -276,7 +149,7 @@ export function KeysTab({ profiles, activeProfileId }: KeysTabProps) {
   const profile = profiles.find((p) => p.id === activeProfileId) ?? profiles[0];
   const [keys, setKeys] = useState<KeySummary[] | null>(null);
   const [listError, setListError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<Notice | null>(null);
+  const [notice, setNotice] = useState<KeyNotice | null>(null);
 
   const reload = () =>
     void ask({ type: 'keys.list' }).then(

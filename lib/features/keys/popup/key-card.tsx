@@ -1,0 +1,179 @@
+/**
+ * One saved key in the Keys tab, SSH or GPG alike: where it is installed, copy the public key,
+ * install it on the active profile's account (or where to add it when the server refuses the
+ * token), the options page for the secret file, and removal from this browser after asking. What
+ * differs per kind (details, labels, the install request) comes from the caller.
+ */
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import { browser } from 'wxt/browser';
+import type { ProfileRecord } from '../../../db/schema';
+import { ask, RequestFailure } from '../../../messaging/client';
+import type { InstallAnswer } from '../messages';
+
+export interface KeyNotice {
+  keyId: string;
+  kind: 'success' | 'error' | 'warning';
+  text: string;
+  /** The server's keys page, when the key has to be added there. */
+  link?: string;
+}
+
+export const failureText = (e: unknown) =>
+  e instanceof RequestFailure || e instanceof Error ? e.message : 'Something went wrong. Try again.';
+
+export const hostOf = (profile: ProfileRecord) => new URL(profile.baseUrl).host;
+
+export interface KeyCardProps {
+  keyInfo: { id: string; label: string; installedOn: ReadonlyArray<{ profileId: string }> };
+  profile: ProfileRecord;
+  profiles: readonly ProfileRecord[];
+  notice: KeyNotice | undefined;
+  onNotice: (notice: KeyNotice) => void;
+  onChanged: () => void;
+  /** The card's class beside `key card`, e.g. `gpg-key`. */
+  className?: string;
+  /** "SSH" or "GPG": names the server's keys page. */
+  kindName: 'SSH' | 'GPG';
+  /** "private" (SSH) or "secret" (GPG). */
+  secretWord: 'private' | 'secret';
+  lozenge: string;
+  publicText: string;
+  /** The server's page for the account's keys of this kind. */
+  keysPage: string;
+  install: () => Promise<InstallAnswer>;
+  /** What this kind shows under the title (fingerprint, ids…). */
+  details: ComponentChildren;
+  /** Shown under the actions (e.g. the git lines for a signing key). */
+  footer?: ComponentChildren;
+}
+
+export function KeyCard(props: KeyCardProps) {
+  const { keyInfo, profile, profiles, notice, onNotice, onChanged, kindName, secretWord } = props;
+  const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const installedHere = keyInfo.installedOn.some((i) => i.profileId === profile.id);
+  const installedNames = keyInfo.installedOn
+    .map((i) => profiles.find((p) => p.id === i.profileId)?.label)
+    .filter((name): name is string => Boolean(name));
+  const failed = (e: unknown) => onNotice({ keyId: keyInfo.id, kind: 'error', text: failureText(e) });
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(props.publicText);
+      onNotice({ keyId: keyInfo.id, kind: 'success', text: 'Public key copied.' });
+    } catch (e) {
+      failed(e);
+    }
+  };
+
+  const install = async () => {
+    setBusy(true);
+    try {
+      const answer = await props.install();
+      if (answer.installed) {
+        onNotice({
+          keyId: keyInfo.id,
+          kind: 'success',
+          text: answer.already ? 'Already on your account.' : 'Installed on your account.',
+        });
+      } else {
+        onNotice({
+          keyId: keyInfo.id,
+          kind: 'warning',
+          text: `${answer.message} Copy the public key and add it on the server’s ${kindName} keys page:`,
+          link: props.keysPage,
+        });
+      }
+      onChanged();
+    } catch (e) {
+      failed(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  // The popup closes by itself when the new tab takes the focus.
+  const download = () => void browser.tabs.create({ url: `${browser.runtime.getURL('/options.html')}#keys` });
+
+  const remove = async () => {
+    setBusy(true);
+    try {
+      await ask({ type: 'keys.remove', keyId: keyInfo.id });
+      onChanged();
+    } catch (e) {
+      failed(e);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <li
+      class={`key card${props.className ? ` ${props.className}` : ''}`}
+      data-key-id={keyInfo.id}
+      aria-label={keyInfo.label}
+    >
+      <div class="row key-title">
+        <b class="grow truncate" title={keyInfo.label}>
+          {keyInfo.label}
+        </b>
+        <span class="lozenge">{props.lozenge}</span>
+        {installedHere && <span class="lozenge yes">on this server</span>}
+      </div>
+      {props.details}
+      <div class="hint key-installed">
+        {installedNames.length
+          ? `Installed on ${installedNames.join(', ')}`
+          : 'Not installed on any profile yet'}
+      </div>
+      <div class="row compact-buttons key-actions">
+        <button type="button" onClick={() => void copy()}>
+          Copy public key
+        </button>
+        <button type="button" class="primary" disabled={busy} onClick={() => void install()}>
+          Install on {hostOf(profile)}
+        </button>
+        <button type="button" class="subtle" onClick={download}>
+          Download {secretWord} key…
+        </button>
+        <button type="button" class="subtle" disabled={busy} onClick={() => setConfirming(true)}>
+          Remove…
+        </button>
+      </div>
+      {props.footer}
+      {confirming && (
+        <div class="message warning key-confirm" role="alertdialog" aria-label="Remove this key?">
+          Remove “{keyInfo.label}” from this browser? It stays on any server account it was added to; remove
+          it there on the {kindName} keys page. Download the {secretWord} key first if you still need it.
+          <div class="row compact-buttons">
+            <button
+              type="button"
+              class="danger"
+              ref={(el) => el?.focus()}
+              disabled={busy}
+              onClick={() => void remove()}
+            >
+              Remove from this browser
+            </button>
+            <button type="button" class="subtle" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      {notice && (
+        <div class={`message ${notice.kind} key-notice`} role={notice.kind === 'error' ? 'alert' : 'status'}>
+          {notice.text}
+          {notice.link && (
+            <>
+              {' '}
+              <a href={notice.link} target="_blank" rel="noreferrer" title={notice.link}>
+                Open the {kindName} keys page on {hostOf(profile)}
+              </a>
+            </>
+          )}
+        </div>
+      )}
+    </li>
+  );
+}
