@@ -1,23 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ask, RequestFailure } from '../messaging/client';
 import { LIMITS, TOO_LONG } from '../messaging/limits';
+import { download } from './download';
 import {
   estimatePassphrase,
   type PassphraseEstimate,
   preloadPassphraseEstimator,
 } from './passphrase-strength';
 import { type Status, StatusLine } from './status-line';
-
-function download(fileName: string, content: string) {
-  const url = URL.createObjectURL(new Blob([content], { type: 'application/octet-stream' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /** Why a passphrase may not protect a new export, or null when it may. */
 async function passphraseRefusal(passphrase: string): Promise<string | null> {

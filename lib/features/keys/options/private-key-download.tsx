@@ -6,20 +6,10 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ask, RequestFailure } from '../../../messaging/client';
+import { download } from '../../../ui/download';
 import { gitSigningLines } from '../gpg-generate';
 import type { GpgKeySummary, KeySummary, SshKeySummary } from '../key-store';
 import { privateKeyFile } from '../private-key-file';
-
-function download(fileName: string, content: string) {
-  const url = URL.createObjectURL(new Blob([content], { type: 'application/octet-stream' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 const failureText = (e: unknown) =>
   e instanceof RequestFailure || e instanceof Error ? e.message : 'The key file could not be written.';
