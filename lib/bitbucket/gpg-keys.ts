@@ -6,17 +6,7 @@
  */
 import * as v from 'valibot';
 import type { BitbucketClient } from './client';
-
-/** Epoch ms; the spec types the key's own expiry as a number and a subkey's as a date-time string. */
-const ServerTimeSchema = v.pipe(
-  v.union([v.string(), v.number()]),
-  v.transform((value): number | undefined => {
-    if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-    if (/^\d+$/.test(value.trim())) return Number(value.trim());
-    const parsed = Date.parse(value);
-    return Number.isNaN(parsed) ? undefined : parsed;
-  }),
-);
+import { ServerTimeSchema } from './server-time';
 
 export const GpgKeySchema = v.object({
   /** The long key id, e.g. "00000000000004d2". */

@@ -8,20 +8,7 @@
 import * as v from 'valibot';
 import type { BitbucketClient } from './client';
 import { type BitbucketError, isBitbucketError } from './errors';
-
-/**
- * When the key was added. The spec says a date-time string; servers have also been seen sending
- * epoch milliseconds (as a number or a string of digits), so all three are read into epoch ms.
- */
-const ServerTimeSchema = v.pipe(
-  v.union([v.string(), v.number()]),
-  v.transform((value): number | undefined => {
-    if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-    if (/^\d+$/.test(value.trim())) return Number(value.trim());
-    const parsed = Date.parse(value);
-    return Number.isNaN(parsed) ? undefined : parsed;
-  }),
-);
+import { ServerTimeSchema } from './server-time';
 
 export const SshKeySchema = v.object({
   id: v.number(),
