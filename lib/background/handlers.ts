@@ -1,11 +1,11 @@
 import { browser } from 'wxt/browser';
+import { hostPermissionPattern } from '../bitbucket/server-url';
 import type { CompanionDb } from '../db/schema';
 import { createCloneHandlers, startRepoSync } from '../features/clone/handlers';
 import { forgetRepoIndex } from '../features/clone/repo-index';
 import { createKeysHandlers } from '../features/keys/handlers';
 import { forgetInstallations } from '../features/keys/key-store';
 import { exportProfiles, importProfiles } from './export-import';
-import { hostPermissionPattern } from './host-access';
 import { pageContextOf, rememberPageContext, reportFitsSender } from './page-contexts';
 import * as profiles from './profiles';
 import { type Handlers, UserFacingError } from './router';

@@ -1,11 +1,6 @@
 import { browser } from 'wxt/browser';
-import { originPattern } from '../bitbucket/server-url';
+import { hostPermissionPattern } from '../bitbucket/server-url';
 import { UserFacingError } from './router';
-
-/** The host-permission pattern of a server in this browser (Firefox's patterns carry no port). */
-export function hostPermissionPattern(baseUrl: string): string {
-  return originPattern(baseUrl, { firefox: import.meta.env.FIREFOX });
-}
 
 export type HostAccessCheck = (baseUrl: string) => Promise<boolean>;
 

@@ -102,3 +102,8 @@ export function originPattern(baseUrl: string, options: { firefox?: boolean } = 
   const host = options.firefox ? url.hostname : url.host;
   return `${url.protocol}//${host}/*`;
 }
+
+/** The host-permission pattern of a server in this build's browser (Firefox's patterns carry no port). */
+export function hostPermissionPattern(baseUrl: string): string {
+  return originPattern(baseUrl, { firefox: import.meta.env.FIREFOX });
+}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { normaliseServerUrl, originPattern, tokenPageUrl } from '../bitbucket/server-url';
+import { hostPermissionPattern, normaliseServerUrl, tokenPageUrl } from '../bitbucket/server-url';
 import { checkTokenFormat } from '../bitbucket/token-format';
 import { ask, RequestFailure } from '../messaging/client';
 import type { ProfileSummary } from '../messaging/protocol';
@@ -18,10 +18,6 @@ type Status =
   | { state: 'working'; step: string }
   | { state: 'failed'; message: string }
   | { state: 'done'; profile: ProfileSummary; warnings: string[]; updated: boolean };
-
-function permissionPattern(baseUrl: string): string {
-  return originPattern(baseUrl, { firefox: import.meta.env.FIREFOX });
-}
 
 /**
  * Server URL + HTTP access token → a verified profile. Host permission for the server is requested
@@ -41,7 +37,7 @@ export function ConnectForm({ replacing, onDone, onCancel }: ConnectFormProps) {
     let stale = false;
     if (!baseUrl) return;
     browser.permissions
-      .contains({ origins: [permissionPattern(baseUrl)] })
+      .contains({ origins: [hostPermissionPattern(baseUrl)] })
       .then((has) => !stale && setAlreadyGranted(has))
       .catch(() => !stale && setAlreadyGranted(false));
     return () => {
@@ -66,7 +62,7 @@ export function ConnectForm({ replacing, onDone, onCancel }: ConnectFormProps) {
       setStatus({ state: 'failed', message: format.message });
       return;
     }
-    const pattern = permissionPattern(normalised.baseUrl);
+    const pattern = hostPermissionPattern(normalised.baseUrl);
     const host = new URL(normalised.baseUrl).host;
     const hadPermission = alreadyGranted;
     setStatus({ state: 'working', step: `Asking for access to ${host}…` });

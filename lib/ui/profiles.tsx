@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { originPattern } from '../bitbucket/server-url';
+import { hostPermissionPattern } from '../bitbucket/server-url';
 import type { CompanionDb, ProfileRecord } from '../db/schema';
 import { ask, RequestFailure } from '../messaging/client';
 import { ConnectForm } from './connect-form';
@@ -168,7 +168,7 @@ function ProfileCard({ profile, active }: { profile: ProfileRecord; active: bool
   const [notice, setNotice] = useState<string[] | null>(null);
   const [busy, setBusy] = useState(false);
   const [hasAccess, setHasAccess] = useState(true);
-  const pattern = originPattern(profile.baseUrl, { firefox: import.meta.env.FIREFOX });
+  const pattern = hostPermissionPattern(profile.baseUrl);
 
   useEffect(() => {
     // The user can take the site access back (or give it) in the browser's own settings at any time.
