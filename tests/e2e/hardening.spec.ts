@@ -19,6 +19,20 @@ const profileCount = (page: Page) =>
       }),
   );
 
+/** A profiles file as export writes it (no tokens), holding one record; returns its path. */
+function writeProfilesFile(path: string, profile: Record<string, unknown>): string {
+  writeFileSync(
+    path,
+    JSON.stringify({
+      format: 'bitbucket-server-companion/profiles',
+      version: 1,
+      exportedAt: 'x',
+      profiles: [{ createdAt: 1, lastUsedAt: 1, ...profile }],
+    }),
+  );
+  return path;
+}
+
 test('the connect form refuses what it can tell is wrong, with a sentence, and sends nothing', async ({
   sim,
   ext,
@@ -94,26 +108,13 @@ test('a profiles file with a bad record is refused, naming it, and nothing is sa
 }, testInfo) => {
   const options = await ext.context.newPage();
   await options.goto(`chrome-extension://${ext.extensionId}/options.html`);
-  const file = testInfo.outputPath('bad-profiles.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      format: 'bitbucket-server-companion/profiles',
-      version: 1,
-      exportedAt: 'x',
-      profiles: [
-        {
-          label: 'x',
-          baseUrl: 'javascript:alert(1)//',
-          user: { id: 9, name: 'zed', slug: 'zed', displayName: 'Zed' },
-          server: { version: '9.4.13', displayName: 'x', support: 'supported' },
-          access: { repoRead: true, repoWrite: false, repoAdmin: false, projectAdmin: false },
-          createdAt: 1,
-          lastUsedAt: 1,
-        },
-      ],
-    }),
-  );
+  const file = writeProfilesFile(testInfo.outputPath('bad-profiles.json'), {
+    label: 'x',
+    baseUrl: 'javascript:alert(1)//',
+    user: { id: 9, name: 'zed', slug: 'zed', displayName: 'Zed' },
+    server: { version: '9.4.13', displayName: 'x', support: 'supported' },
+    access: { repoRead: true, repoWrite: false, repoAdmin: false, projectAdmin: false },
+  });
   await options.getByLabel('Profiles file').setInputFiles(file);
   await options.getByRole('button', { name: 'Import' }).click();
   await expect(options.getByRole('alert')).toHaveText(
@@ -178,26 +179,13 @@ test('the Repos tab of a profile without a token says why nothing is listed', as
 }, testInfo) => {
   const options = await ext.context.newPage();
   await options.goto(`chrome-extension://${ext.extensionId}/options.html`);
-  const file = testInfo.outputPath('no-token.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      format: 'bitbucket-server-companion/profiles',
-      version: 1,
-      exportedAt: 'x',
-      profiles: [
-        {
-          label: 'Alice (no token yet)',
-          baseUrl: sim.url,
-          user: { id: 1, name: 'alice', slug: 'alice', displayName: 'Alice Ångström' },
-          server: { version: '9.4.13', displayName: 'Sim', support: 'supported' },
-          access: { repoRead: true, repoWrite: true, repoAdmin: false, projectAdmin: false },
-          createdAt: 1,
-          lastUsedAt: 1,
-        },
-      ],
-    }),
-  );
+  const file = writeProfilesFile(testInfo.outputPath('no-token.json'), {
+    label: 'Alice (no token yet)',
+    baseUrl: sim.url,
+    user: { id: 1, name: 'alice', slug: 'alice', displayName: 'Alice Ångström' },
+    server: { version: '9.4.13', displayName: 'Sim', support: 'supported' },
+    access: { repoRead: true, repoWrite: true, repoAdmin: false, projectAdmin: false },
+  });
   await options.getByLabel('Profiles file').setInputFiles(file);
   await options.getByRole('button', { name: 'Import' }).click();
   await expect(options.getByRole('status').last()).toContainText('Imported: 1 new');

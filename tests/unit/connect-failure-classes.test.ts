@@ -49,6 +49,22 @@ async function plainServer(handler: Parameters<typeof createServer>[1]): Promise
 describe('connect: each failure class gets its sentence and saves nothing', () => {
   const token = () => sim.createToken('alice', ['PROJECT_READ', 'REPO_WRITE']);
 
+  /** A web server answering every path with this HTML page is named as not Bitbucket. */
+  async function expectNotBitbucket(status: number, html: string) {
+    const [server, url] = await plainServer((_req, res) => {
+      res.writeHead(status, { 'content-type': 'text/html' });
+      res.end(html);
+    });
+    try {
+      expect(await refusal(url, token())).toMatchObject({
+        kind: 'not-bitbucket',
+        message: `${url} doesn't look like a Bitbucket Server or Data Center: it has no Bitbucket REST API at /rest/api/1.0. Check the address, including any path such as /bitbucket.`,
+      });
+    } finally {
+      server.close();
+    }
+  }
+
   it('a wrong URL', async () => {
     expect(await refusal('https://exa mple.com', 'MTAwMDAwMDAwMTAxOobvReo')).toMatchObject({
       kind: 'bad-url',
@@ -66,18 +82,7 @@ describe('connect: each failure class gets its sentence and saves nothing', () =
   });
 
   it('a site that is not Bitbucket', async () => {
-    const [server, url] = await plainServer((_req, res) => {
-      res.writeHead(404, { 'content-type': 'text/html' });
-      res.end('<!doctype html><h1>Not here</h1>');
-    });
-    try {
-      expect(await refusal(url, token())).toMatchObject({
-        kind: 'not-bitbucket',
-        message: `${url} doesn't look like a Bitbucket Server or Data Center: it has no Bitbucket REST API at /rest/api/1.0. Check the address, including any path such as /bitbucket.`,
-      });
-    } finally {
-      server.close();
-    }
+    await expectNotBitbucket(404, '<!doctype html><h1>Not here</h1>');
   });
 
   it('a single sign-on page in the way', async () => {
@@ -155,18 +160,7 @@ describe('connect: each failure class gets its sentence and saves nothing', () =
   });
 
   it('a web page instead of JSON', async () => {
-    const [server, url] = await plainServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end('<!doctype html><title>Intranet</title><h1>Welcome</h1>');
-    });
-    try {
-      expect(await refusal(url, token())).toMatchObject({
-        kind: 'not-bitbucket',
-        message: `${url} doesn't look like a Bitbucket Server or Data Center: it has no Bitbucket REST API at /rest/api/1.0. Check the address, including any path such as /bitbucket.`,
-      });
-    } finally {
-      server.close();
-    }
+    await expectNotBitbucket(200, '<!doctype html><title>Intranet</title><h1>Welcome</h1>');
   });
 
   it('a server too old for access tokens', async () => {
