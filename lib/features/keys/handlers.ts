@@ -18,6 +18,7 @@ import { addGpgKey, listGpgKeys } from '../../bitbucket/gpg-keys';
 import { addSshKey, listSshKeys, type SshKey } from '../../bitbucket/ssh-keys';
 import type { CompanionDb, ProfileRecord } from '../../db/schema';
 import type { RequestOf } from '../../messaging/protocol';
+import { defaultKeyComment } from './key-comment';
 import {
   exportGpgSecretKey,
   exportPrivateKeyMaterial,
@@ -36,13 +37,6 @@ type KeysHandlers = {
 };
 
 const NO_SUCH_KEY = 'That key is no longer in the extension.';
-
-/** `<user>@<server host>`: says on the account page and in `~/.ssh` where the key belongs. */
-export function defaultKeyComment(profile: Pick<ProfileRecord, 'baseUrl' | 'user'>): string {
-  const host = new URL(profile.baseUrl).hostname;
-  const user = (profile.user.name || profile.user.slug).replace(/\s+/g, '');
-  return `${user}@${host}`;
-}
 
 /** `id_ed25519_<host>` / `id_rsa_<host>`, the host taken from the key's `<user>@<host>` comment. */
 export function privateKeyFileName(key: { type: 'ed25519' | 'rsa'; comment: string }): string {

@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ProfileRecord } from '../../../db/schema';
 import { ask } from '../../../messaging/client';
+import { defaultKeyComment } from '../key-comment';
 import type { KeySummary, SshKeySummary } from '../key-store';
 import { GpgGenerateForm, GpgKeyRow } from './gpg-keys';
 import { failureText, hostOf, KeyCard, type KeyNotice } from './key-card';
@@ -22,13 +23,6 @@ const KEY_CHOICES: ReadonlyArray<[KeyChoice, string]> = [
   ['rsa-3072', 'RSA 3072'],
 ];
 
-/** The comment the background gives a new key: `<user>@<server host>`. */
-function defaultComment(profile: ProfileRecord | undefined): string {
-  if (!profile) return '';
-  const host = new URL(profile.baseUrl).hostname;
-  return `${(profile.user.name || profile.user.slug).replace(/\s+/g, '')}@${host}`;
-}
-
 const typeLabel = (key: KeySummary) =>
   key.kind === 'gpg' ? 'GPG' : key.type === 'ed25519' ? 'Ed25519' : `RSA ${key.bits}`;
 
@@ -44,10 +38,10 @@ function GenerateForm({
   onGenerated: (key: SshKeySummary) => void;
 }) {
   const [choice, setChoice] = useState<KeyChoice>('ed25519');
-  const [label, setLabel] = useState(defaultComment(profile));
+  const [label, setLabel] = useState(defaultKeyComment(profile));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => setLabel(defaultComment(profile)), [profile.id]);
+  useEffect(() => setLabel(defaultKeyComment(profile)), [profile.id]);
 
   const submit = async (event: Event) => {
     event.preventDefault();
