@@ -16,7 +16,7 @@ import { type HandlerContext, UserFacingError } from '../../background/router';
 import { isBitbucketError } from '../../bitbucket/errors';
 import { addGpgKey, listGpgKeys } from '../../bitbucket/gpg-keys';
 import { addSshKey, listSshKeys, type SshKey } from '../../bitbucket/ssh-keys';
-import type { CompanionDb, ProfileRecord } from '../../db/schema';
+import type { CompanionDb } from '../../db/schema';
 import type { RequestOf } from '../../messaging/protocol';
 import { defaultKeyComment } from './key-comment';
 import {
