@@ -92,6 +92,15 @@ export const SPEC_FIXES: readonly SpecFix[] = [
     },
   },
   {
+    id: 'pull-request-author',
+    reason:
+      "Every real pull request carries its author (a participant with role AUTHOR: the Jenkins plugin's and go-scm's captured responses, the 8.x pull-request page data); the 9.2 schema of RestPullRequest lists no author.",
+    apply(doc) {
+      const properties = asObject(schemaAt(doc, 'RestPullRequest').properties);
+      properties.author = { $ref: '#/components/schemas/RestPullRequestParticipant' };
+    },
+  },
+  {
     id: 'filter-responses',
     reason:
       'The request filters answer before any resource runs, on every REST path: 401 for bad, revoked or expired credentials (IncorrectPasswordAuthenticationException), and 403 when a cookie-authenticated request that changes something lacks X-Atlassian-Token (XSRF check). Operations do not list these.',
@@ -168,8 +177,56 @@ export const EXTRA_REQUIRED: readonly ExtraRule[] = [
     why: 'pull request views and updates (version is needed for every change)',
   },
   { at: 'RestPullRequestParticipant', required: ['user', 'role', 'status'], why: 'reviewer status' },
+  {
+    at: 'RestPullRequest.links',
+    required: ['self'],
+    properties: { self: SELF_LINKS },
+    why: 'opening a pull request',
+  },
+  {
+    at: 'RestPullRequest.fromRef',
+    required: ['id', 'displayId', 'repository'],
+    why: 'source of a pull request',
+  },
+  {
+    at: 'RestPullRequest.toRef',
+    required: ['id', 'displayId', 'repository'],
+    why: 'target of a pull request',
+  },
+  {
+    at: 'RestErrorMessage',
+    properties: {
+      message: { type: 'string' },
+      context: { type: 'string', nullable: true },
+      exceptionName: { type: 'string', nullable: true },
+      existingPullRequest: { $ref: '#/components/schemas/RestPullRequest' },
+      reviewerErrors: { type: 'array', items: { $ref: '#/components/schemas/RestErrorMessage' } },
+      validReviewers: { type: 'array', items: { $ref: '#/components/schemas/RestApplicationUser' } },
+    },
+    why: 'the 409s of creating a pull request: the existing one, the reviewers refused and the valid ones',
+  },
+  { at: 'RestReviewerGroup', required: ['id', 'name', 'scope', 'users'], why: 'adding a group in one click' },
+  { at: 'RestReviewerGroup.scope', required: ['type'], why: 'telling repository groups from project ones' },
+  {
+    at: 'RestRepositoryPullRequestSettings.mergeConfig',
+    required: ['defaultStrategy', 'strategies'],
+    why: 'merge strategy shown with a new pull request',
+  },
   { at: 'RestSshKey', required: ['id', 'text'], why: 'key list' },
   { at: 'RestGpgKey', required: ['id', 'fingerprint'], why: 'key list' },
+];
+
+/**
+ * Objects the spec copies inline instead of referring to their component: each is held to every
+ * EXTRA_REQUIRED rule of the component it copies (and of that component's nested paths), so a
+ * repository inside a pull request's `fromRef` needs what a repository answered alone needs.
+ * `[]` in a path stands for the items of an array.
+ */
+export const NESTED_COPIES: ReadonlyArray<{ at: string; like: string }> = [
+  { at: 'RestPullRequest.fromRef.repository', like: 'RestRepository' },
+  { at: 'RestPullRequest.toRef.repository', like: 'RestRepository' },
+  { at: 'RestPullRequestParticipant.user', like: 'RestApplicationUser' },
+  { at: 'ApplicationUser', like: 'RestApplicationUser' },
 ];
 
 // ─────────────────────────────── the checker ───────────────────────────────
@@ -201,12 +258,23 @@ function pageOf(items: JsonObject): JsonObject {
   };
 }
 
-/** The schema object at "Name" or "Name.prop.prop" (following `properties`). */
+/** The schema object at "Name" or "Name.prop.prop" (following `properties`; `[]` = array items). */
 function schemaAt(doc: JsonObject, at: string): JsonObject {
   const [name = '', ...props] = at.split('.');
   let schema = asObject(asObject(asObject(doc.components).schemas)[name]);
-  for (const prop of props) schema = asObject(asObject(schema.properties)[prop]);
+  for (const prop of props)
+    schema = asObject(prop === '[]' ? schema.items : asObject(schema.properties)[prop]);
   return schema;
+}
+
+/** Whether the spec has a schema at this path (see schemaAt). */
+function hasSchemaAt(doc: JsonObject, at: string): boolean {
+  try {
+    schemaAt(doc, at);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function setResponseSchema(
@@ -265,6 +333,16 @@ function applyExtraRules(doc: JsonObject) {
       continue;
     }
     addRule(schemaAt(doc, rule.at), rule);
+  }
+  for (const copy of NESTED_COPIES) {
+    schemaAt(doc, copy.at); // throws when the spec has no such copy
+    for (const rule of EXTRA_REQUIRED) {
+      if (rule.at !== copy.like && !rule.at.startsWith(`${copy.like}.`)) continue;
+      const at = copy.at + rule.at.slice(copy.like.length);
+      // A copy may leave out parts of the component (ApplicationUser has no links).
+      if (rule.at !== copy.like && !hasSchemaAt(doc, at)) continue;
+      addRule(schemaAt(doc, at), { ...rule, at });
+    }
   }
 }
 

@@ -49,9 +49,21 @@ export function gitPathOf(gitDir: string, repo: Repo): string {
   return path.join(gitDir, repo.project.key.toLowerCase(), `${repo.slug}.git`);
 }
 
+/**
+ * Creates a repository's bare git repository. A fork is a bare clone of its origin's (so the two share
+ * history, as on a real server) plus commits for its own branches; any other repository starts with
+ * its files on the default branch and one commit per other branch. Branches of `branchesAt` point at
+ * another branch's head and get no commit of their own.
+ */
 async function initRepository(model: Model, repo: Repo, bare: string): Promise<void> {
   await mkdir(path.dirname(bare), { recursive: true });
-  await git(['init', '--quiet', '--bare', `--initial-branch=${repo.defaultBranch}`, bare]);
+  const origin = repo.origin?.gitPath;
+  if (origin) {
+    await git(['clone', '--quiet', '--bare', origin, bare]);
+    await git(['remote', 'remove', 'origin'], { cwd: bare });
+  } else {
+    await git(['init', '--quiet', '--bare', `--initial-branch=${repo.defaultBranch}`, bare]);
+  }
   if (repo.branches.length === 0) return;
   const work = await mkdtemp(path.join(tmpdir(), 'bitbucket-sim-'));
   try {
@@ -64,25 +76,69 @@ async function initRepository(model: Model, repo: Repo, bare: string): Promise<v
       GIT_AUTHOR_DATE: SEED_DATE,
       GIT_COMMITTER_DATE: SEED_DATE,
     };
-    await git(['init', '--quiet', `--initial-branch=${repo.defaultBranch}`, work]);
-    for (const [file, content] of repoFiles(repo)) {
-      const target = path.join(work, file);
-      await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, content);
+    const existing = new Set<string>();
+    if (origin) {
+      await git(['clone', '--quiet', bare, work]);
+      const heads = await git(['for-each-ref', '--format=%(refname:short)', 'refs/heads'], { cwd: bare });
+      for (const name of heads.split('\n').filter(Boolean)) existing.add(name);
+    } else {
+      await git(['init', '--quiet', `--initial-branch=${repo.defaultBranch}`, work]);
+      for (const [file, content] of repoFiles(repo)) {
+        const target = path.join(work, file);
+        await mkdir(path.dirname(target), { recursive: true });
+        await writeFile(target, content);
+      }
+      await git(['add', '-A'], { cwd: work });
+      await git(['commit', '--quiet', '-m', 'Initial commit'], { cwd: work, env });
+      existing.add(repo.defaultBranch);
     }
-    await git(['add', '-A'], { cwd: work });
-    await git(['commit', '--quiet', '-m', 'Initial commit'], { cwd: work, env });
+    // In a clone of the fork the branches it already has are remote branches.
+    const startOf = (name: string) => (origin ? `refs/remotes/origin/${name}` : `refs/heads/${name}`);
+    const pointing = repo.branchesAt ?? {};
     for (const branch of repo.branches) {
-      if (branch.name === repo.defaultBranch) continue;
-      await git(['checkout', '--quiet', '-b', branch.name, repo.defaultBranch], { cwd: work });
+      if (existing.has(branch.name) || branch.name in pointing) continue;
+      await git(['checkout', '--quiet', '-b', branch.name, startOf(repo.defaultBranch)], { cwd: work });
       const notes = `${branch.name.replace(/[^A-Za-z0-9._-]/g, '-')}.md`;
       await writeFile(path.join(work, notes), `Work on ${branch.name}.\n`);
       await git(['add', '-A'], { cwd: work });
       await git(['commit', '--quiet', '-m', `Work on ${branch.name}`], { cwd: work, env });
+      existing.add(branch.name);
+    }
+    for (const [name, at] of Object.entries(pointing)) {
+      const local = await git(['branch', '--list', at], { cwd: work });
+      await git(['branch', name, local.trim() ? `refs/heads/${at}` : startOf(at)], { cwd: work });
     }
     await git(['push', '--quiet', bare, 'refs/heads/*:refs/heads/*'], { cwd: work });
   } finally {
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * How many commits of `sourceCommit` (in `source`) `targetCommit` (in `target`) lacks, read from the
+ * bare repositories with `git rev-list` (the source's objects lent to the target's repository, so
+ * nothing is written). Undefined when the target has no git repository or git does not know a commit.
+ */
+export async function commitsToMerge(
+  source: Repo,
+  sourceCommit: string,
+  target: Repo,
+  targetCommit: string,
+): Promise<number | undefined> {
+  if (!target.gitPath) return undefined;
+  const lent =
+    source.gitPath && source.gitPath !== target.gitPath
+      ? { GIT_ALTERNATE_OBJECT_DIRECTORIES: path.join(source.gitPath, 'objects') }
+      : {};
+  try {
+    const out = await git(['rev-list', '--count', sourceCommit, '--not', targetCommit], {
+      cwd: target.gitPath,
+      env: lent,
+    });
+    const count = Number.parseInt(out.trim(), 10);
+    return Number.isFinite(count) ? count : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -29,8 +29,10 @@ import {
   type Project,
   type ProjectPermission,
   type PullRequest,
+  type PullRequestSettings,
   type Repo,
   type RepoPermission,
+  type ReviewerGroup,
   type Seed,
   type SeedParticipant,
   type SeedProject,
@@ -142,6 +144,9 @@ export class Model {
   readonly sshKeys: SshKey[] = [];
   readonly gpgKeys: GpgKey[] = [];
   readonly defaultReviewers: DefaultReviewersCondition[] = [];
+  readonly reviewerGroups: ReviewerGroup[] = [];
+  /** Switches of the pull-request endpoints (may be changed while running). */
+  readonly pullRequestSettings: PullRequestSettings = { tokenScope: 'REPO_WRITE' };
   /** Tokens by their secret text. */
   readonly tokens = new Map<string, AccessToken>();
   /** Web sessions by cookie value. */
@@ -157,7 +162,7 @@ export class Model {
   private readonly repoIndex = new Map<string, Repo>();
   private readonly userByName = new Map<string, User>();
   private sortedCache: Repo[] | undefined;
-  private nextId = { user: 1, project: 1, repo: 1, sshKey: 1, token: 200_000_000_001 };
+  private nextId = { user: 1, project: 1, repo: 1, sshKey: 1, reviewerGroup: 1, token: 200_000_000_001 };
 
   constructor(seed: Seed, now = Date.now(), paging: PagingOptions = {}, keys: KeyOptions = {}) {
     this.instanceName = seed.instanceName;
@@ -257,6 +262,20 @@ export class Model {
         requiredApprovals: c.requiredApprovals,
       });
     }
+    for (const g of seed.reviewerGroups ?? []) {
+      const [key = '', slug] = g.scope.split('/');
+      const project = this.project(key);
+      if (!project) throw new Error(`seed: reviewer group ${g.name}: no project ${key}`);
+      const repo = slug ? this.requireRepo(g.scope) : undefined;
+      this.reviewerGroups.push({
+        id: this.nextId.reviewerGroup++,
+        name: g.name,
+        ...(g.description !== undefined ? { description: g.description } : {}),
+        project,
+        ...(repo ? { repo } : {}),
+        users: g.users.map((name) => this.requireUser(name)),
+      });
+    }
     for (const t of seed.tokens) {
       const token = this.buildToken(this.requireUser(t.user), t.permissions, t.name, t.expiryDays, {
         id: t.id,
@@ -326,6 +345,11 @@ export class Model {
     return this.pullRequests.find((pr) => pr.repo === repo && pr.id === id);
   }
 
+  /** The id a new pull request into `repo` gets: ids count per target repository. */
+  nextPullRequestId(repo: Repo): number {
+    return this.pullRequests.reduce((max, pr) => (pr.repo === repo ? Math.max(max, pr.id) : max), 0) + 1;
+  }
+
   // ───────────── recently accessed repositories ─────────────
 
   /**
@@ -386,6 +410,12 @@ export class Model {
           latestCommit: inherited?.latestCommit ?? fakeSha('commit', project.key, slug, name),
         });
       }
+      for (const [name, at] of Object.entries(r.branchesAt ?? {})) {
+        const head = branches.find((b) => b.name === at);
+        if (!head)
+          throw new Error(`repository ${project.key}/${slug}: branch ${name} is at ${at}, which it lacks`);
+        branches.push({ name, latestCommit: head.latestCommit });
+      }
     }
     const repo: Repo = {
       id: this.nextId.repo++,
@@ -406,6 +436,8 @@ export class Model {
       cloneUser: r.cloneUser ?? false,
       ...(r.files ? { files: new Map(Object.entries(r.files)) } : r.empty ? { files: new Map() } : {}),
       git: r.git ?? false,
+      ...(r.mergeStrategies ? { mergeStrategies: r.mergeStrategies } : {}),
+      ...(r.branchesAt && !r.empty ? { branchesAt: { ...r.branchesAt } } : {}),
     };
     this.repos.push(repo);
     project.repos.push(repo);

@@ -10,118 +10,44 @@
  * refuses a request carrying one the spec documents for the operation but the handler would ignore.
  */
 import { type Conformance, type ConformanceViolation, compileTemplate, specPathOf } from './conformance';
-import { decodeSegment, type Env, type Reply, type Req, readBody } from './http';
+import { decodeSegment, type Env, type Reply, type Req } from './http';
 import {
   EXCEPTIONS,
   MESSAGES,
   page,
-  pageRequest,
   restAccessToken,
   restBranch,
-  restErrors,
   restGpgKey,
   restProject,
-  restPullRequest,
   restRepository,
   restSshKey,
   restSshSettings,
   restUser,
-  visiblePage,
 } from './json';
 import { parseGpgPublicKey, parseSshPublicKey } from './keys';
 import { GLOBAL_PERMISSIONS, isProjectPermission, isRepoPermission, levelOf } from './model';
-import type {
-  Principal,
-  Project,
-  PullRequest,
-  RefMatcher,
-  Repo,
-  SshKey,
-  TokenPermission,
-  User,
-} from './types';
-
-type Params = Record<string, string>;
-type Handler = (env: Env, req: Req, params: Params) => Reply | Promise<Reply>;
-
-interface Route {
-  method: string;
-  template: string;
-  handler: Handler;
-  /** The query parameters the handler honours, as the spec names them ("permission.N"). */
-  query: readonly string[];
-}
-
-const json = (status: number, body?: unknown): Reply => ({ kind: 'json', status, body });
-const error = (
-  status: number,
-  exceptionName: string | null,
-  message: string,
-  context: string | null = null,
-) => json(status, restErrors(message, exceptionName, context));
-const notPermitted = () => error(401, EXCEPTIONS.notPermitted, MESSAGES.notPermitted);
-const badRequest = (message: string, context: string | null = null) =>
-  error(400, EXCEPTIONS.badRequest, message, context);
-
-function currentUser(principal: Principal): User | undefined {
-  return principal.kind === 'anonymous' ? undefined : principal.user;
-}
-
-/** `start` and `limit` of a paged request, `limit` capped at the model's `maxPage`. */
-function pageOf(env: Env, req: Req): { start: number; limit: number } {
-  return pageRequest(req.query, env.model.paging.maxPage);
-}
-
-/** A page of the items the caller may see, cut as the model's paging says (see visiblePage). */
-function visible<T, R>(
-  env: Env,
-  req: Req,
-  items: readonly T[],
-  canSee: (item: T) => boolean,
-  render: (item: T) => R,
-) {
-  return visiblePage(items, canSee, pageOf(env, req), render, env.model.paging.skipAhead);
-}
-
-function containsIgnoreCase(haystack: string | undefined, needle: string): boolean {
-  return (haystack ?? '').toLowerCase().includes(needle.toLowerCase());
-}
-
-/** Looks up the project, or the error reply to send. */
-function findProject(env: Env, req: Req, key: string): Project | Reply {
-  const project = env.model.project(key);
-  if (!project) return error(404, EXCEPTIONS.noSuchProject, `Project ${key} does not exist.`);
-  if (!env.model.canViewProject(req.principal, project)) return notPermitted();
-  return project;
-}
-
-/** Looks up a repository the caller can read, or the error reply to send. */
-function findRepo(env: Env, req: Req, params: Params): Repo | Reply {
-  const key = params.projectKey ?? '';
-  const slug = params.repositorySlug ?? '';
-  if (!env.model.project(key)) return error(404, EXCEPTIONS.noSuchProject, `Project ${key} does not exist.`);
-  const repo = env.model.repo(key, slug);
-  if (!repo) return error(404, EXCEPTIONS.noSuchRepository, `Repository ${key}/${slug} does not exist.`);
-  if (!env.model.canReadRepo(req.principal, repo)) return notPermitted();
-  return repo;
-}
-
-function isReply(value: unknown): value is Reply {
-  return typeof value === 'object' && value !== null && 'kind' in value;
-}
-
-/** The request's JSON object body (an empty object for no body or a non-object), or the 400 to send. */
-async function readJsonObject(req: Req): Promise<Record<string, unknown> | Reply> {
-  let body: unknown;
-  try {
-    body = JSON.parse((await readBody(req.raw)).toString('utf8') || 'null');
-  } catch {
-    return badRequest('The request body is not valid JSON.');
-  }
-  return typeof body === 'object' && body !== null && !Array.isArray(body)
-    ? (body as Record<string, unknown>)
-    : {};
-}
+import { PULL_REQUEST_ROUTES } from './pull-requests';
+import {
+  badRequest,
+  containsIgnoreCase,
+  currentUser,
+  error,
+  findProject,
+  findRepo,
+  type Handler,
+  isReply,
+  json,
+  notPermitted,
+  PAGED,
+  type Params,
+  pageOf,
+  REPO,
+  type Route,
+  readJsonObject,
+  visible,
+} from './rest-common';
+import { REVIEWER_ROUTES } from './reviewers';
+import type { Project, Repo, SshKey, TokenPermission, User } from './types';
 
 // ───────────────────────────── handlers ─────────────────────────────
 
@@ -377,54 +303,6 @@ const getDefaultBranch: Handler = (env, req, params) => {
   return json(200, restBranch(repo, branch));
 };
 
-function pullRequestFilter(req: Req): ((pr: PullRequest) => boolean) | Reply {
-  const state = (req.query.get('state') ?? 'OPEN').toUpperCase();
-  if (!['OPEN', 'MERGED', 'DECLINED', 'ALL'].includes(state))
-    return badRequest(`${state} is not a pull request state.`, 'state');
-  const direction = (req.query.get('direction') ?? 'INCOMING').toUpperCase();
-  const at = req.query.get('at');
-  const branch = at?.replace(/^refs\/heads\//, '');
-  const text = req.query.get('filterText');
-  const draft = req.query.get('draft');
-  return (pr) =>
-    (state === 'ALL' || pr.state === state) &&
-    (!branch || (direction === 'OUTGOING' ? pr.fromBranch === branch : pr.toBranch === branch)) &&
-    (!text || containsIgnoreCase(pr.title, text) || containsIgnoreCase(pr.description, text)) &&
-    (draft === null || String(pr.draft) === draft.toLowerCase());
-}
-
-const getPullRequests: Handler = (env, req, params) => {
-  const repo = findRepo(env, req, params);
-  if (isReply(repo)) return repo;
-  const filter = pullRequestFilter(req);
-  if (isReply(filter)) return filter;
-  const oldestFirst = req.query.get('order')?.toUpperCase() === 'OLDEST';
-  const prs = env.model.pullRequests
-    .filter((pr) => pr.repo === repo && filter(pr))
-    .sort((a, b) => (oldestFirst ? a.updatedDate - b.updatedDate : b.updatedDate - a.updatedDate));
-  return json(
-    200,
-    page(prs, pageOf(env, req), (pr) =>
-      restPullRequest(pr, env.urls, env.version, currentUser(req.principal)),
-    ),
-  );
-};
-
-const getPullRequest: Handler = (env, req, params) => {
-  const repo = findRepo(env, req, params);
-  if (isReply(repo)) return repo;
-  const id = Number(params.pullRequestId);
-  const pr = Number.isInteger(id) ? env.model.pullRequest(repo, id) : undefined;
-  if (!pr) {
-    return error(
-      404,
-      EXCEPTIONS.noSuchPullRequest,
-      `No pull request exists with ID ${params.pullRequestId} for this repository.`,
-    );
-  }
-  return json(200, restPullRequest(pr, env.urls, env.version, currentUser(req.principal)));
-};
-
 // SSH and GPG keys. Tokens may only change keys when the model's keySettings allow it (Atlassian:
 // "You can't use a token to perform changes on behalf of a user"); Basic auth and the web session may.
 
@@ -621,42 +499,6 @@ const deleteGpgKeys: Handler = (env, req) => {
   return { kind: 'json', status: 204 };
 };
 
-function refMatches(matcher: RefMatcher, refId: string): boolean {
-  const name = refId.replace(/^refs\/heads\//, '');
-  if (matcher.type === 'ANY_REF') return true;
-  if (matcher.type === 'BRANCH') return name === matcher.value;
-  const pattern = (matcher.value ?? '').replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${pattern}$`).test(name);
-}
-
-const getDefaultReviewers: Handler = (env, req, params) => {
-  const repo = findRepo(env, req, params);
-  if (isReply(repo)) return repo;
-  const sourceRefId = req.query.get('sourceRefId');
-  const targetRefId = req.query.get('targetRefId');
-  const sourceRepoId = Number(req.query.get('sourceRepoId'));
-  const targetRepoId = Number(req.query.get('targetRepoId'));
-  if (!sourceRefId || !targetRefId || !sourceRepoId || !targetRepoId) {
-    return badRequest('sourceRepoId, targetRepoId, sourceRefId and targetRefId are required.');
-  }
-  if (targetRepoId !== repo.id || env.model.repoById(sourceRepoId)?.hierarchyId !== repo.hierarchyId) {
-    return badRequest(
-      'The source and target repositories must be the same repository or forks of each other.',
-    );
-  }
-  const reviewers = new Set<User>();
-  for (const c of env.model.defaultReviewers) {
-    const applies = c.repo ? c.repo === repo : c.project === repo.project;
-    if (applies && refMatches(c.source, sourceRefId) && refMatches(c.target, targetRefId)) {
-      for (const u of c.reviewers) reviewers.add(u);
-    }
-  }
-  return json(
-    200,
-    [...reviewers].map((u) => restUser(u, env.urls)),
-  );
-};
-
 // HTTP access tokens. A token can't be used to manage tokens ("You can't use a token to … create new
 // tokens"); listing works with any credentials of the user.
 
@@ -723,10 +565,6 @@ const deleteToken: Handler = (env, req, params) => {
   return { kind: 'json', status: 204 };
 };
 
-const REPO = '/api/latest/projects/{projectKey}/repos/{repositorySlug}';
-
-const PAGED = ['start', 'limit'] as const;
-
 export const ROUTES: readonly Route[] = [
   {
     method: 'GET',
@@ -777,13 +615,7 @@ export const ROUTES: readonly Route[] = [
   },
   { method: 'GET', template: `${REPO}/branches/default`, handler: getDefaultBranch, query: [] },
   { method: 'GET', template: `${REPO}/default-branch`, handler: getDefaultBranchRef, query: [] },
-  {
-    method: 'GET',
-    template: `${REPO}/pull-requests`,
-    handler: getPullRequests,
-    query: ['state', 'direction', 'at', 'filterText', 'draft', 'order', ...PAGED],
-  },
-  { method: 'GET', template: `${REPO}/pull-requests/{pullRequestId}`, handler: getPullRequest, query: [] },
+  ...PULL_REQUEST_ROUTES,
   { method: 'GET', template: '/ssh/latest/keys', handler: getSshKeys, query: ['user', 'userName', ...PAGED] },
   { method: 'POST', template: '/ssh/latest/keys', handler: addSshKey, query: ['user'] },
   { method: 'DELETE', template: '/ssh/latest/keys', handler: deleteSshKeys, query: ['user', 'userName'] },
@@ -799,12 +631,7 @@ export const ROUTES: readonly Route[] = [
     handler: deleteGpgKey,
     query: [],
   },
-  {
-    method: 'GET',
-    template: '/default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/reviewers',
-    handler: getDefaultReviewers,
-    query: ['sourceRepoId', 'targetRepoId', 'sourceRefId', 'targetRefId'],
-  },
+  ...REVIEWER_ROUTES,
   { method: 'GET', template: '/access-tokens/latest/users/{userSlug}', handler: getTokens, query: PAGED },
   { method: 'PUT', template: '/access-tokens/latest/users/{userSlug}', handler: createToken, query: [] },
   {

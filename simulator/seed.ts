@@ -135,6 +135,9 @@ export const seed: Seed = {
       name: 'api',
       description: 'The REST API server.',
       branches: ['develop', 'feature/rate-limit', 'bugfix/login-redirect'],
+      // Nothing to merge into main: a pull request from it is refused as empty.
+      branchesAt: { 'release/1.0': 'main' },
+      mergeStrategies: { default: 'squash', enabled: ['no-ff', 'squash', 'ff-only'] },
       permissions: { eve: 'REPO_READ' },
       git: true,
       files: {
@@ -184,6 +187,8 @@ export const seed: Seed = {
       forkOf: 'PROJ/api',
       branches: ['feature/bob-cache'],
       permissions: { chen: 'REPO_READ' },
+      // A bare clone of PROJ/api's repository plus its own branch, as forks share history.
+      git: true,
     },
     { project: '~CHEN', name: 'toolkit', description: 'Fork of the toolkit.', forkOf: 'PUB/toolkit' },
     // A fork of a fork, under another name, in a personal project.
@@ -323,6 +328,26 @@ export const seed: Seed = {
       target: { type: 'BRANCH', value: 'main' },
       reviewers: ['alice', 'chen'],
       requiredApprovals: 1,
+    },
+    {
+      id: 2,
+      scope: 'PROJ',
+      source: { type: 'PATTERN', value: 'hotfix/*' },
+      target: { type: 'ANY_REF' },
+      reviewers: ['bob'],
+      requiredApprovals: 0,
+    },
+  ],
+
+  reviewerGroups: [
+    { scope: 'PROJ', name: 'Backend', description: 'Server-side reviewers.', users: ['bob', 'chen'] },
+    // Holds an inactive user, as real groups do once someone leaves.
+    { scope: 'PROJ', name: 'Legacy team', users: ['dave', 'eve'] },
+    {
+      scope: 'PROJ/api',
+      name: 'API owners',
+      description: 'Owners of the REST API.',
+      users: ['alice', 'eve'],
     },
   ],
 

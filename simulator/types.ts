@@ -87,6 +87,37 @@ export interface SeedRepo {
   clone?: CloneProtocol[];
   /** Put the caller's user name into the http clone URL (`http://alice@host/scm/…`), as real servers do. */
   cloneUser?: boolean;
+  /**
+   * Branches with no commits of their own, at another branch's head (branch → the branch it points
+   * at): a pull request from one of them has nothing to merge.
+   */
+  branchesAt?: Record<string, string>;
+  /** The pull-request merge strategies (`settings/pull-requests`); default no-ff only. */
+  mergeStrategies?: MergeStrategies;
+}
+
+/** The merge strategy ids Bitbucket knows. */
+export type MergeStrategyId =
+  | 'no-ff'
+  | 'ff'
+  | 'ff-only'
+  | 'rebase-no-ff'
+  | 'rebase-ff-only'
+  | 'squash'
+  | 'squash-ff-only';
+
+export interface MergeStrategies {
+  default: MergeStrategyId;
+  /** The strategies users may pick; the default is always one of them. */
+  enabled: MergeStrategyId[];
+}
+
+/** A reviewer group: "KEY" for a project's group, "KEY/slug" for a repository's. */
+export interface SeedReviewerGroup {
+  scope: string;
+  name: string;
+  description?: string;
+  users: string[];
 }
 
 export interface SeedParticipant {
@@ -170,6 +201,8 @@ export interface Seed {
   sshKeys: SeedSshKey[];
   gpgKeys: SeedGpgKey[];
   defaultReviewers: SeedDefaultReviewers[];
+  /** Reviewer groups of projects and repositories (Bitbucket 8.x+). */
+  reviewerGroups?: SeedReviewerGroup[];
   tokens: SeedToken[];
   /** Recently accessed repositories per username ("KEY/slug"), most recent first. */
   recentRepos?: Record<string, string[]>;
@@ -239,6 +272,10 @@ export interface Repo {
   gitPath?: string;
   /** Wants a real git repository (seed flag). */
   git: boolean;
+  /** The pull-request merge strategies; undefined means no-ff only. */
+  mergeStrategies?: MergeStrategies;
+  /** Seeded branches created at another branch's head, with no commits of their own. */
+  branchesAt?: Readonly<Record<string, string>>;
 }
 
 export interface Participant {
@@ -324,6 +361,26 @@ export interface DefaultReviewersCondition {
   target: RefMatcher;
   reviewers: User[];
   requiredApprovals: number;
+}
+
+export interface ReviewerGroup {
+  id: number;
+  name: string;
+  description?: string;
+  project: Project;
+  /** Set for a repository's group; a project's group applies to all its repositories. */
+  repo?: Repo;
+  users: User[];
+}
+
+/** Switches of the pull-request endpoints (may be changed while running: `sim.model.pullRequestSettings`). */
+export interface PullRequestSettings {
+  /**
+   * The token scope creating or updating a pull request needs, besides the user's own Repository read
+   * on both repositories (the spec's rule). Default REPO_WRITE: Atlassian describes Repository write as
+   * the token scope for pull-request actions. Unconfirmed on a live server.
+   */
+  tokenScope: 'REPO_READ' | 'REPO_WRITE';
 }
 
 export interface AccessToken {

@@ -115,6 +115,7 @@ describe('conformance check', () => {
       'error-context-null',
       'default-reviewers-returns-users',
       'users-is-a-page',
+      'pull-request-author',
       'filter-responses',
     ]);
   });
