@@ -301,7 +301,17 @@ function openBetween(
   );
 }
 
-/** The 409s the target and branches can cause (archived, same branches, duplicate, nothing to merge). */
+/** The 409 for a pull request into an archived repository, checked before anything else of the request. */
+function archived(target: Repo): Reply | undefined {
+  if (!target.archived) return undefined;
+  return error(
+    409,
+    PULL_REQUEST_EXCEPTIONS.archived,
+    `Repository ${target.project.key}/${target.slug} is archived: pull requests can't be opened or changed in it.`,
+  );
+}
+
+/** The 409s the branches can cause (same branches, duplicate, nothing to merge). */
 async function branchConflicts(
   env: Env,
   req: Req,
@@ -311,13 +321,6 @@ async function branchConflicts(
   toBranch: string,
   except?: PullRequest,
 ): Promise<Reply | undefined> {
-  if (target.archived) {
-    return error(
-      409,
-      PULL_REQUEST_EXCEPTIONS.archived,
-      `Repository ${target.project.key}/${target.slug} is archived: pull requests can't be opened or changed in it.`,
-    );
-  }
   if (source === target && fromBranch === toBranch) {
     return error(
       409,
@@ -353,6 +356,8 @@ const createPullRequest: Handler = async (env, req, params) => {
   if (isReply(target)) return target;
   const caller = currentUser(req.principal);
   if (!caller || !tokenMayChange(env, req)) return notPermitted();
+  const refused = archived(target);
+  if (refused) return refused;
   const input = await readJsonObject(req);
   if (isReply(input)) return input;
   const title = typeof input.title === 'string' ? input.title.trim() : '';
@@ -426,6 +431,8 @@ const updatePullRequest: Handler = async (env, req, params) => {
   const caller = currentUser(req.principal);
   if (!caller || !tokenMayChange(env, req)) return notPermitted();
   if (caller !== pr.author && env.model.repoLevel(req.principal, repo) < Level.WRITE) return notPermitted();
+  const refused = archived(repo);
+  if (refused) return refused;
   const input = await readJsonObject(req);
   if (isReply(input)) return input;
   if (typeof input.version !== 'number' || !Number.isInteger(input.version)) {

@@ -472,7 +472,7 @@ describe.skipIf(!hasGit)('simulator pull requests on real git repositories', () 
     fromBranch: string,
     toBranch = 'main',
     from?: [string, string],
-    token = SEED_TOKENS.aliceWrite,
+    token: string = SEED_TOKENS.aliceWrite,
   ) =>
     call<ErrorBody & Pr>(sim, 'POST', `${API}/pull-requests`, token, {
       title: `From ${fromBranch}`,
