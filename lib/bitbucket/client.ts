@@ -87,6 +87,8 @@ const ANSWER_SIZES: Partial<Record<OperationId, AnswerSize>> = {
   'dashboard.pull-requests': 'page',
   // A plain array of users, not paged.
   'default-reviewers.get': 'page',
+  'reviewer-groups.list': 'page',
+  'reviewer-groups.project': 'page',
   'ssh-keys.list': 'page',
   'gpg-keys.list': 'page',
 };
@@ -450,7 +452,7 @@ export class BitbucketClient {
     const status = response.status;
     const body = readErrorBody(text);
     const serverMessages = body.messages;
-    const details = { status, operation, serverMessages };
+    const details = { status, operation, serverMessages, serverBody: text };
     const required = operationInfo(operation).permission ?? undefined;
 
     if (status === 401) {
@@ -590,6 +592,7 @@ export class BitbucketClient {
       requiredPermission: error.requiredPermission,
       retryAfterSeconds: error.retryAfterSeconds,
       serverMessages: error.serverMessages.map(this.#scrub),
+      serverBody: error.serverBody === undefined ? undefined : this.#scrub(error.serverBody),
       cause: typeof cause === 'string' ? this.#scrub(cause) : cause,
     });
   }

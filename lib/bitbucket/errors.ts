@@ -43,6 +43,11 @@ export interface BitbucketErrorDetails {
   requiredPermission?: TokenPermission | undefined;
   retryAfterSeconds?: number | undefined;
   serverMessages?: readonly string[] | undefined;
+  /**
+   * The error answer's body as read (its first 64 KB), token removed: for callers that read more
+   * than the messages, such as the pull request a 409 names. Never sent to the UI.
+   */
+  serverBody?: string | undefined;
   /** For developers only (never shown): e.g. which field of an answer failed its schema. */
   cause?: unknown;
 }
@@ -59,6 +64,8 @@ export class BitbucketError extends Error {
   readonly retryAfterSeconds?: number;
   /** The server's own messages from `{"errors":[{"message":…}]}`, in order. */
   readonly serverMessages: string[];
+  /** See BitbucketErrorDetails.serverBody. */
+  readonly serverBody?: string;
 
   constructor(kind: BitbucketErrorKind, message: string, details: BitbucketErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -69,6 +76,7 @@ export class BitbucketError extends Error {
     if (details.operation !== undefined) this.operation = details.operation;
     if (details.requiredPermission !== undefined) this.requiredPermission = details.requiredPermission;
     if (details.retryAfterSeconds !== undefined) this.retryAfterSeconds = details.retryAfterSeconds;
+    if (details.serverBody !== undefined) this.serverBody = details.serverBody;
   }
 
   toJSON(): SerializedBitbucketError {

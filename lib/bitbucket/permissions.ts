@@ -93,6 +93,11 @@ export const OPERATIONS = {
     thing: 'the recent repository list',
   },
   'branches.list': { permission: 'REPO_READ', does: 'listing branches', thing: 'the repository' },
+  'branches.default': {
+    permission: 'REPO_READ',
+    does: 'reading the default branch',
+    thing: 'the repository',
+  },
   'pull-requests.list': {
     permission: 'REPO_READ',
     does: 'listing pull requests',
@@ -105,6 +110,27 @@ export const OPERATIONS = {
     permission: 'REPO_WRITE',
     does: 'creating a pull request',
     thing: 'the repository or branch',
+  },
+  // As for creating: the author with read access may update, others need write; tokens need write.
+  'pull-requests.update': {
+    permission: 'REPO_WRITE',
+    does: 'updating a pull request',
+    thing: 'the pull request',
+  },
+  'pull-requests.settings': {
+    permission: 'REPO_READ',
+    does: 'reading the pull request settings',
+    thing: 'the repository',
+  },
+  'reviewer-groups.list': {
+    permission: 'REPO_READ',
+    does: 'listing reviewer groups',
+    thing: 'the repository',
+  },
+  'reviewer-groups.project': {
+    permission: 'PROJECT_READ',
+    does: "listing a project's reviewer groups",
+    thing: 'the project',
   },
   'pull-requests.participants': {
     permission: 'REPO_READ',

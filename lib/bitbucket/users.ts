@@ -47,3 +47,29 @@ export async function searchUsers(
     signal: options.signal,
   });
 }
+
+/**
+ * Users who can read a repository and whose name, display name or e-mail address contains
+ * `filter`: the reviewer search (`permission.1=REPO_READ` with the repository). The first `limit`
+ * (default 25); only active users hold permissions, so none of them is deactivated.
+ */
+export async function searchRepositoryReaders(
+  client: BitbucketClient,
+  filter: string,
+  repository: { projectKey: string; slug: string },
+  options: { limit?: number; signal?: AbortSignal } = {},
+): Promise<User[]> {
+  return client.getAllPages('/rest/api/1.0/users', {
+    operation: 'users.search',
+    query: {
+      filter: filter.trim(),
+      'permission.1': 'REPO_READ',
+      'permission.1.projectKey': repository.projectKey,
+      'permission.1.repositorySlug': repository.slug,
+    },
+    itemSchema: UserSchema,
+    limit: options.limit ?? 25,
+    maxPages: 1,
+    signal: options.signal,
+  });
+}
