@@ -319,6 +319,40 @@ describe('pull requests: creating', () => {
   });
 });
 
+describe('pull requests: what a refusal keeps', () => {
+  it('keeps the error answer for callers that read more, with the token removed however it was echoed', async () => {
+    const token = SEED_TOKENS.aliceWrite;
+    const echo: typeof fetch = async () =>
+      new Response(
+        JSON.stringify({
+          errors: [
+            {
+              context: null,
+              message: 'Conflict.',
+              exceptionName: 'com.atlassian.bitbucket.pull.DuplicatePullRequestException',
+              existingPullRequest: { title: `Bearer ${token}`, description: encodeURIComponent(token) },
+            },
+          ],
+        }),
+        { status: 409, headers: { 'content-type': 'application/json' } },
+      );
+    const error = await expectFailure(
+      clientOf(token, echo).post('/rest/api/1.0/projects/PROJ/repos/api/pull-requests', {
+        operation: 'pull-requests.create',
+        body: {},
+      }),
+      token,
+    );
+    expect(error.kind).toBe('conflict');
+    expect(error.serverBody).toContain('DuplicatePullRequestException');
+    expect(error.serverBody).not.toContain(token);
+    expect(error.serverBody).not.toContain(encodeURIComponent(token));
+    expect(error.serverBody).toContain('[token]');
+    // Never part of what crosses to the UI.
+    expect(JSON.stringify(error.toJSON())).not.toContain('DuplicatePullRequestException');
+  });
+});
+
 describe('pull requests: updating', () => {
   it('updates with the version read, and reports a stale version as out of date', async () => {
     const client = clientOf(SEED_TOKENS.aliceWrite);
