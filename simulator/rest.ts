@@ -272,6 +272,17 @@ const getForks: Handler = (env, req, params) => {
   );
 };
 
+/** The other repositories of the same hierarchy (origin, forks, forks of forks) the caller can read. */
+const getRelated: Handler = (env, req, params) => {
+  const repo = findRepo(env, req, params);
+  if (isReply(repo)) return repo;
+  const related = env.model.sortedRepos().filter((r) => r !== repo && r.hierarchyId === repo.hierarchyId);
+  return json(
+    200,
+    visible(env, req, related, (r) => env.model.canReadRepo(req.principal, r), repoRenderer(env, req)),
+  );
+};
+
 const getBranches: Handler = (env, req, params) => {
   const repo = findRepo(env, req, params);
   if (isReply(repo)) return repo;
@@ -607,6 +618,7 @@ export const ROUTES: readonly Route[] = [
     query: ['permission', ...PAGED],
   },
   { method: 'GET', template: `${REPO}/forks`, handler: getForks, query: PAGED },
+  { method: 'GET', template: `${REPO}/related`, handler: getRelated, query: PAGED },
   {
     method: 'GET',
     template: `${REPO}/branches`,

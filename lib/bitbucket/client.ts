@@ -81,6 +81,7 @@ const ANSWER_SIZES: Partial<Record<OperationId, AnswerSize>> = {
   'projects.list': 'page',
   'repos.list': 'page',
   'repos.forks': 'page',
+  'repos.related': 'page',
   'branches.list': 'page',
   'pull-requests.list': 'page',
   'pull-requests.participants': 'page',

@@ -87,6 +87,11 @@ export const OPERATIONS = {
   // Not confirmed on a live server.
   'repos.create': { permission: 'PROJECT_ADMIN', does: 'creating a repository', thing: 'the project' },
   'repos.forks': { permission: 'REPO_READ', does: 'listing forks', thing: 'the repository' },
+  'repos.related': {
+    permission: 'REPO_READ',
+    does: 'listing the forks and origin of a repository',
+    thing: 'the repository',
+  },
   'repos.recent': {
     permission: 'REPO_READ',
     does: 'listing your recently used repositories',

@@ -12,7 +12,7 @@ import * as v from 'valibot';
 import type { BitbucketClient, Query } from './client';
 import { BitbucketError, isBitbucketError } from './errors';
 import { PERMISSION_LABELS } from './permissions';
-import { RepositorySchema, repoPath } from './repos';
+import { getRepo, type Repository, RepositorySchema, repoPath } from './repos';
 import { UserSchema } from './users';
 
 const ParticipantSchema = v.object({
@@ -76,6 +76,30 @@ const shortRef = (ref: string) => ref.replace(/^refs\/heads\//, '');
 const repoName = (repo: RepoRef) => `${repo.projectKey}/${repo.slug}`;
 const sameRepo = (a: RepoRef, b: RepoRef) =>
   a.projectKey.toUpperCase() === b.projectKey.toUpperCase() && a.slug.toLowerCase() === b.slug.toLowerCase();
+
+/**
+ * The repositories a pull request from `repo` can go into: its fork hierarchy (`…/related`: origin,
+ * forks, forks of forks) as far as the token can read it — the repository itself first, then its
+ * origin, then the others in the server's order.
+ */
+export async function pullRequestTargets(
+  client: BitbucketClient,
+  repo: RepoRef,
+  options: { signal?: AbortSignal | undefined } = {},
+): Promise<Repository[]> {
+  const self = await getRepo(client, repo.projectKey, repo.slug, options);
+  const related = await client.getAllPages(`${repoPath(repo.projectKey, repo.slug)}/related`, {
+    operation: 'repos.related',
+    itemSchema: RepositorySchema,
+    limit: 100,
+    maxPages: 10,
+    signal: options.signal,
+  });
+  const origin = self.origin;
+  const isOrigin = (r: Repository) =>
+    origin !== undefined && r.slug === origin.slug && r.project.key === origin.project.key;
+  return [self, ...related.filter(isOrigin), ...related.filter((r) => !isOrigin(r))];
+}
 
 /** One participant filter: pull requests where this user takes part (in that role, with that approval). */
 export interface ParticipantFilter {

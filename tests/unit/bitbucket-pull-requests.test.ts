@@ -8,6 +8,7 @@ import {
   getPullRequest,
   getPullRequestSettings,
   listPullRequests,
+  pullRequestTargets,
   pullRequestUrl,
   updatePullRequest,
 } from '../../lib/bitbucket/pull-requests';
@@ -86,6 +87,21 @@ describe('pull requests: reading', () => {
       ),
     ).toBeNull();
     expect(await findOpenPullRequest(bob, { repo: API, branch: 'develop' })).toBeNull();
+  });
+
+  it('offers as targets the fork hierarchy the token can read: the repository, its origin, then the others', async () => {
+    const names = async (token: string, repo: { projectKey: string; slug: string }) =>
+      (await pullRequestTargets(clientOf(token), repo)).map((r) => `${r.project.key}/${r.slug}`);
+    const chen = sim.createToken('chen', ['PROJECT_READ', 'REPO_WRITE']);
+    // A fork of a fork: its origin is bob's fork, whose origin is PROJ/api.
+    expect(await names(chen, { projectKey: '~CHEN', slug: 'cache-spike' })).toEqual([
+      '~CHEN/cache-spike',
+      '~BOB/api',
+      'PROJ/api',
+    ]);
+    expect(await names(chen, API)).toEqual(['PROJ/api', '~BOB/api', '~CHEN/cache-spike']);
+    // eve reads PROJ/api alone.
+    expect(await names(SEED_TOKENS.eveRead, API)).toEqual(['PROJ/api']);
   });
 
   it('reads branches by text, the default branch (none in an empty repository) and the merge settings', async () => {
