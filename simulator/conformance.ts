@@ -212,6 +212,11 @@ export const EXTRA_REQUIRED: readonly ExtraRule[] = [
     required: ['defaultStrategy', 'strategies'],
     why: 'merge strategy shown with a new pull request',
   },
+  {
+    at: 'RestCommit',
+    required: ['id', 'displayId', 'message'],
+    why: 'a pull request title from its one commit',
+  },
   { at: 'RestSshKey', required: ['id', 'text'], why: 'key list' },
   { at: 'RestGpgKey', required: ['id', 'fingerprint'], why: 'key list' },
 ];

@@ -37,7 +37,7 @@ function repoFiles(repo: Repo): Map<string, string> {
 }
 
 /** Who authored the seeded commits: the personal project's owner, else a project administrator. */
-function author(model: Model, repo: Repo): User | undefined {
+export function author(model: Model, repo: Repo): User | undefined {
   if (repo.project.owner) return repo.project.owner;
   for (const [name, level] of repo.project.permissions) {
     if (level === Level.ADMIN) return model.user(name);
@@ -140,6 +140,76 @@ export async function commitsToMerge(
   } catch {
     return undefined;
   }
+}
+
+/** A commit as `git log` reports it. */
+export interface GitCommit {
+  id: string;
+  authorName: string;
+  authorEmail: string;
+  /** Epoch ms. */
+  authorTimestamp: number;
+  committerName: string;
+  committerEmail: string;
+  committerTimestamp: number;
+  parents: string[];
+  message: string;
+}
+
+/**
+ * The commits reachable from `from` (in `source`) and not from `to` (in `target`), newest first, read
+ * with `git log` in the target's bare repository with the source's objects lent (nothing is
+ * written). Undefined when the target has no git repository or git does not know a commit.
+ */
+export async function commitsBetween(
+  source: Repo,
+  from: string,
+  target: Repo,
+  to: string,
+): Promise<GitCommit[] | undefined> {
+  if (!target.gitPath) return undefined;
+  const lent =
+    source.gitPath && source.gitPath !== target.gitPath
+      ? { GIT_ALTERNATE_OBJECT_DIRECTORIES: path.join(source.gitPath, 'objects') }
+      : {};
+  let out: string;
+  try {
+    out = await git(
+      [
+        'log',
+        '--format=%H%x00%an%x00%ae%x00%at%x00%cn%x00%ce%x00%ct%x00%P%x00%B%x1e',
+        from,
+        '--not',
+        to,
+        '--',
+      ],
+      {
+        cwd: target.gitPath,
+        env: lent,
+      },
+    );
+  } catch {
+    return undefined;
+  }
+  return out
+    .split('\x1e')
+    .map((record) => record.replace(/^\n/, ''))
+    .filter(Boolean)
+    .map((record) => {
+      const [id = '', an = '', ae = '', at = '0', cn = '', ce = '', ct = '0', parents = '', message = ''] =
+        record.split('\0');
+      return {
+        id,
+        authorName: an,
+        authorEmail: ae,
+        authorTimestamp: Number(at) * 1000,
+        committerName: cn,
+        committerEmail: ce,
+        committerTimestamp: Number(ct) * 1000,
+        parents: parents.split(' ').filter(Boolean),
+        message: message.replace(/\n+$/, ''),
+      };
+    });
 }
 
 /** Reads the branch heads of a repository's bare git repository into the model. */

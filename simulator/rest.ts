@@ -9,6 +9,8 @@
  * Every route lists the query parameters its handler honours (in the spec's names); strict mode
  * refuses a request carrying one the spec documents for the operation but the handler would ignore.
  */
+
+import { COMPARE_ROUTES } from './compare';
 import { type Conformance, type ConformanceViolation, compileTemplate, specPathOf } from './conformance';
 import { decodeSegment, type Env, type Reply, type Req } from './http';
 import {
@@ -628,6 +630,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', template: `${REPO}/branches/default`, handler: getDefaultBranch, query: [] },
   { method: 'GET', template: `${REPO}/default-branch`, handler: getDefaultBranchRef, query: [] },
   ...PULL_REQUEST_ROUTES,
+  ...COMPARE_ROUTES,
   { method: 'GET', template: '/ssh/latest/keys', handler: getSshKeys, query: ['user', 'userName', ...PAGED] },
   { method: 'POST', template: '/ssh/latest/keys', handler: addSshKey, query: ['user'] },
   { method: 'DELETE', template: '/ssh/latest/keys', handler: deleteSshKeys, query: ['user', 'userName'] },

@@ -83,6 +83,7 @@ const ANSWER_SIZES: Partial<Record<OperationId, AnswerSize>> = {
   'repos.forks': 'page',
   'repos.related': 'page',
   'branches.list': 'page',
+  'commits.compare': 'page',
   'pull-requests.list': 'page',
   'pull-requests.participants': 'page',
   'dashboard.pull-requests': 'page',

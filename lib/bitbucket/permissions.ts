@@ -98,6 +98,11 @@ export const OPERATIONS = {
     thing: 'the recent repository list',
   },
   'branches.list': { permission: 'REPO_READ', does: 'listing branches', thing: 'the repository' },
+  'commits.compare': {
+    permission: 'REPO_READ',
+    does: 'comparing branches',
+    thing: 'the repository or branch',
+  },
   'branches.default': {
     permission: 'REPO_READ',
     does: 'reading the default branch',

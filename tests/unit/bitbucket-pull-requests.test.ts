@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDefaultBranch, searchBranches } from '../../lib/bitbucket/branches';
 import { BitbucketClient } from '../../lib/bitbucket/client';
+import { commitSubject, commitsToMerge } from '../../lib/bitbucket/commits';
 import { getDefaultReviewers } from '../../lib/bitbucket/default-reviewers';
 import {
   createPullRequest,
@@ -102,6 +103,29 @@ describe('pull requests: reading', () => {
     expect(await names(chen, API)).toEqual(['PROJ/api', '~BOB/api', '~CHEN/cache-spike']);
     // eve reads PROJ/api alone.
     expect(await names(SEED_TOKENS.eveRead, API)).toEqual(['PROJ/api']);
+  });
+
+  it('reads what a pull request would merge, also from a fork, and the subject a title can take', async () => {
+    const client = clientOf(SEED_TOKENS.bobWrite);
+    const develop = await commitsToMerge(client, { target: API, fromBranch: 'develop', toBranch: 'main' });
+    expect(develop.more).toBe(false);
+    expect(develop.commits.map(commitSubject)).toEqual(['Work on develop']);
+    expect(
+      await commitsToMerge(client, { target: API, fromBranch: 'release/1.0', toBranch: 'main' }),
+    ).toEqual({
+      commits: [],
+      more: false,
+    });
+    const fork = await commitsToMerge(client, {
+      target: API,
+      source: BOB_FORK,
+      fromBranch: 'feature/bob-cache',
+      toBranch: 'main',
+    });
+    expect(fork.commits.map(commitSubject)).toEqual(['Work on feature/bob-cache']);
+    expect(commitSubject({ id: 'a', displayId: 'a', message: 'Fix the thing\n\nLonger text.' })).toBe(
+      'Fix the thing',
+    );
   });
 
   it('reads branches by text, the default branch (none in an empty repository) and the merge settings', async () => {

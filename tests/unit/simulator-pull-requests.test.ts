@@ -522,6 +522,14 @@ describe.skipIf(!hasGit)('simulator pull requests on real git repositories', () 
     const created = await create('feature/pushed');
     expect(created.status).toBe(201);
     expect(created.body.fromRef.latestCommit).toBe(head);
+    // What it merges, from git: the one commit pushed.
+    const compare = await call<Page<{ id: string; message: string; parents: Array<{ id: string }> }>>(
+      sim,
+      'GET',
+      `${API}/compare/commits?from=refs/heads/feature/pushed&to=refs/heads/main`,
+      SEED_TOKENS.aliceRead,
+    );
+    expect(compare.body.values.map((c) => [c.id, c.message])).toEqual([[head, 'Add pushed.txt']]);
   });
 
   it('counts what is left to merge with git: a branch already merged into main is empty though its head differs', async () => {
@@ -541,6 +549,13 @@ describe.skipIf(!hasGit)('simulator pull requests on real git repositories', () 
     expect(empty.body.errors[0]?.exceptionName).toBe(
       'com.atlassian.bitbucket.pull.EmptyPullRequestException',
     );
+    const nothing = await call<Page<unknown>>(
+      sim,
+      'GET',
+      `${API}/compare/commits?from=feature/merged&to=main`,
+      SEED_TOKENS.aliceRead,
+    );
+    expect(nothing.body.values).toEqual([]);
     // The other way round main has a commit feature/merged lacks.
     expect((await create('main', 'feature/merged')).status).toBe(201);
   });
@@ -550,6 +565,13 @@ describe.skipIf(!hasGit)('simulator pull requests on real git repositories', () 
     const fromFork = await create('feature/bob-cache', 'develop', ['~BOB', 'api'], SEED_TOKENS.bobWrite);
     expect(fromFork.status).toBe(201);
     expect(fromFork.body.fromRef.repository.project.key).toBe('~BOB');
+    const compare = await call<Page<{ message: string }>>(
+      sim,
+      'GET',
+      `${API}/compare/commits?fromRepo=~BOB/api&from=feature/bob-cache&to=develop`,
+      SEED_TOKENS.bobWrite,
+    );
+    expect(compare.body.values.map((c) => c.message)).toEqual(['Work on feature/bob-cache']);
     const forkMain = await create('main', 'main', ['~BOB', 'api'], SEED_TOKENS.bobWrite);
     expect(forkMain.status).toBe(409);
     expect(forkMain.body.errors[0]?.exceptionName).toBe(
