@@ -488,6 +488,14 @@ const addSshKey: Handler = async (env, req) => {
   if (isReply(user)) return user;
   const input = await readJsonObject(req);
   if (isReply(input)) return input;
+  return addSshKeyFor(env, user, input);
+};
+
+/**
+ * Adds an SSH key to `user`'s account from a request body (`text`, `label`, `expiryDays`): the REST
+ * resource's rules, shared with the account SSH keys page's form. 201 with the key, or the error.
+ */
+export function addSshKeyFor(env: Env, user: User, input: Record<string, unknown>): Reply {
   if (typeof input.text !== 'string' || !input.text.trim())
     return badRequest('An SSH key is required.', 'text');
   const { label, expiryDays } = input;
@@ -542,7 +550,7 @@ const addSshKey: Handler = async (env, req) => {
     ...(days !== undefined ? { expiryDays: days } : {}),
   });
   return json(201, restSshKey(key));
-};
+}
 
 /** 204 when deleted or when there is no such key (the spec's words). */
 const deleteSshKey: Handler = (env, req, params) => {
@@ -585,6 +593,11 @@ const addGpgKey: Handler = async (env, req) => {
   if (isReply(user)) return user;
   const input = await readJsonObject(req);
   if (isReply(input)) return input;
+  return addGpgKeyFor(env, user, input);
+};
+
+/** Adds a GPG key to `user`'s account from a request body (`text`); shared with the GPG keys page. */
+export async function addGpgKeyFor(env: Env, user: User, input: Record<string, unknown>): Promise<Reply> {
   if (typeof input.text !== 'string' || !input.text.trim())
     return badRequest('A GPG key is required.', 'text');
   const parsed = await parseGpgPublicKey(input.text);
@@ -601,7 +614,7 @@ const addGpgKey: Handler = async (env, req) => {
     subKeys: parsed.subKeys,
   });
   return json(200, restGpgKey(key));
-};
+}
 
 /** By fingerprint or long key id; 204 also when there is no such key (the spec documents no 404). */
 const deleteGpgKey: Handler = (env, req, params) => {
