@@ -98,8 +98,23 @@ export interface ResponseMap extends CloneResponses, KeysResponses {
   'profiles.rename': null;
   'profiles.remove': null;
   'profiles.check': { profile: ProfileSummary; warnings: string[] };
-  'profiles.export': { fileName: string; content: string; withTokens: boolean; count: number };
-  'profiles.import': { added: number; updated: number; withoutToken: string[] };
+  /** `keys`: SSH and GPG keys in the file (with a passphrase only); `keysLeftOut`: those left out without one. */
+  'profiles.export': {
+    fileName: string;
+    content: string;
+    withTokens: boolean;
+    count: number;
+    keys: number;
+    keysLeftOut: number;
+  };
+  /** `keysAlready`: keys of the file this browser had already (same fingerprint), not doubled. */
+  'profiles.import': {
+    added: number;
+    updated: number;
+    withoutToken: string[];
+    keysAdded: number;
+    keysAlready: number;
+  };
   'page.report': { profileLabel: string | null };
   'tab.context': { context: PageContext | null; profileId: string | null };
 }

@@ -5,8 +5,10 @@
  * public key.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { getDb } from '../../../db/schema';
 import { ask, RequestFailure } from '../../../messaging/client';
 import { download } from '../../../ui/download';
+import { useLiveQuery } from '../../../ui/use-live-query';
 import { gitSigningLines } from '../gpg-generate';
 import type { GpgKeySummary, KeySummary, SshKeySummary } from '../key-store';
 import { privateKeyFile } from '../private-key-file';
@@ -147,9 +149,12 @@ function KeyDownload({ keyInfo }: { keyInfo: SshKeySummary }) {
 export function PrivateKeyDownload() {
   const [keys, setKeys] = useState<KeySummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Listed again whenever the keys store changes (an import on this page, a removal in the popup).
+  const keyIds = useLiveQuery(() => getDb().keys.toCollection().primaryKeys());
   useEffect(() => {
+    if (keyIds === undefined) return;
     void ask({ type: 'keys.list' }).then(setKeys, (e: unknown) => setError(failureText(e)));
-  }, []);
+  }, [keyIds?.join(' ')]);
   useEffect(() => {
     // Opened from the popup at #keys: the section renders after the list arrives.
     if (keys && location.hash === '#keys') document.getElementById('keys')?.scrollIntoView();
