@@ -27,7 +27,7 @@ const failureText = (e: unknown) =>
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-export const KEYS_NEED_PASSPHRASE = 'Keys are included only in an export with a passphrase.';
+const KEYS_NEED_PASSPHRASE = 'Keys are included only in an export with a passphrase.';
 
 /** What an export saved, in one or two sentences. */
 function exportedText(result: ResponseMap['profiles.export']): string {
@@ -39,9 +39,12 @@ function exportedText(result: ResponseMap['profiles.export']): string {
     return `Saved ${what} to ${result.fileName}, ${secrets} encrypted with your passphrase.`;
   }
   const saved = `Saved ${what} to ${result.fileName} (without tokens).`;
-  return result.keysLeftOut
-    ? `${saved} Your ${count(result.keysLeftOut, 'key')} ${result.keysLeftOut === 1 ? 'is' : 'are'} not in it: ${KEYS_NEED_PASSPHRASE}`
-    : saved;
+  if (!result.keysLeftOut) return saved;
+  const keys =
+    result.keysLeftOut === 1
+      ? 'The SSH/GPG key of this browser is not in it.'
+      : `The ${result.keysLeftOut} SSH/GPG keys of this browser are not in it.`;
+  return `${saved} ${keys} ${KEYS_NEED_PASSPHRASE}`;
 }
 
 function importedKeysText(result: ResponseMap['profiles.import']): string {
@@ -137,7 +140,7 @@ export function ExportImport() {
         <h2>Export</h2>
         <p class="hint">
           A file with all profiles. With a passphrase the file also holds the tokens and this browser’s SSH
-          and GPG keys, private keys included, encrypted (OpenPGP); without one it holds no token and no key.{' '}
+          and GPG keys, private keys included, encrypted (OpenPGP); without one it holds no token.{' '}
           {KEYS_NEED_PASSPHRASE}
         </p>
         <div class="field">
