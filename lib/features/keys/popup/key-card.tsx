@@ -10,6 +10,7 @@ import { browser } from 'wxt/browser';
 import type { ProfileRecord } from '../../../db/schema';
 import { ask, RequestFailure } from '../../../messaging/client';
 import type { InstallAnswer } from '../messages';
+import { SessionInstallOffer } from './session-install-offer';
 
 export interface KeyNotice {
   keyId: string;
@@ -17,6 +18,8 @@ export interface KeyNotice {
   text: string;
   /** The server's keys page, when the key has to be added there. */
   link?: string;
+  /** The server refused the token: offer to add the key through the browser session. */
+  session?: boolean;
 }
 
 export const failureText = (e: unknown) =>
@@ -81,8 +84,9 @@ export function KeyCard(props: KeyCardProps) {
         onNotice({
           keyId: keyInfo.id,
           kind: 'warning',
-          text: `${answer.message} Copy the public key and add it on the server’s ${kindName} keys page:`,
+          text: `${answer.message} Add it through your signed-in browser session instead, or copy the public key and add it on the server’s ${kindName} keys page:`,
           link: props.keysPage,
+          session: true,
         });
       }
       onChanged();
@@ -171,6 +175,15 @@ export function KeyCard(props: KeyCardProps) {
                 Open the {kindName} keys page on {hostOf(profile)}
               </a>
             </>
+          )}
+          {notice.session && (
+            <SessionInstallOffer
+              keyId={keyInfo.id}
+              profile={profile}
+              kindName={kindName}
+              onNotice={onNotice}
+              failureText={failureText}
+            />
           )}
         </div>
       )}
