@@ -231,6 +231,7 @@ export class Model {
         fingerprint: parsed.fingerprint,
         createdDate: now - (k.createdDaysAgo ?? 0) * DAY,
         ...(k.expiryDays !== undefined ? { expiryDays: k.expiryDays } : {}),
+        ...(k.lastUsedDaysAgo !== undefined ? { lastAuthenticated: now - k.lastUsedDaysAgo * DAY } : {}),
       });
     }
     for (const k of seed.gpgKeys) {

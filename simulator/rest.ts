@@ -28,7 +28,7 @@ import {
   restUser,
   visiblePage,
 } from './json';
-import { parseGpgPublicKey, parseSshPublicKey } from './keys';
+import { gpgPolicyRefusal, parseGpgPublicKey, parseSshPublicKey } from './keys';
 import { GLOBAL_PERMISSIONS, isProjectPermission, isRepoPermission, levelOf } from './model';
 import type {
   Principal,
@@ -602,6 +602,8 @@ export async function addGpgKeyFor(env: Env, user: User, input: Record<string, u
     return badRequest('A GPG key is required.', 'text');
   const parsed = await parseGpgPublicKey(input.text);
   if ('error' in parsed) return badRequest(MESSAGES.invalidGpgKey, 'text');
+  const refused = gpgPolicyRefusal(parsed, env.model.keySettings.gpgKeyPolicy);
+  if (refused) return badRequest(refused, 'text');
   if (env.model.gpgKey(parsed.fingerprint)) {
     return error(400, EXCEPTIONS.duplicateGpgKey, MESSAGES.duplicateGpgKey, 'text');
   }
