@@ -278,7 +278,6 @@ export function mountAddKeyButton(
             {
               kind: 'item',
               label: 'Generate a new Ed25519 key',
-              detail: `Kept in this browser; its private key downloads from the Companion’s options`,
               onSelect: () => {
                 menu.close(true);
                 void install(state.profile, 'generate');
@@ -291,6 +290,11 @@ export function mountAddKeyButton(
         sections,
         footer: [
           `Added to ${state.profile.userName}’s account with this page’s session; the Companion’s token is not used.`,
+          ...(page.kind === 'ssh'
+            ? [
+                'A generated key stays in this browser; its private key downloads from the Companion’s options.',
+              ]
+            : []),
         ],
       };
     },
