@@ -12,6 +12,7 @@ import { useLiveQuery } from '../../../ui/use-live-query';
 import { gitSigningLines } from '../gpg-generate';
 import type { GpgKeySummary, KeySummary, SshKeySummary } from '../key-store';
 import { privateKeyFile } from '../private-key-file';
+import { SshConfigBlock } from './ssh-config-block';
 
 const failureText = (e: unknown) =>
   e instanceof RequestFailure || e instanceof Error ? e.message : 'The key file could not be written.';
@@ -137,6 +138,7 @@ function KeyDownload({ keyInfo }: { keyInfo: SshKeySummary }) {
           <code class="key-chmod">chmod 600 ~/.ssh/{status.fileName}</code>
         </div>
       )}
+      <SshConfigBlock keyId={keyInfo.id} />
       {status.kind === 'failed' && (
         <div class="message error" role="alert">
           {status.text}
