@@ -3,6 +3,7 @@
  * popup starts (its lifetime, one per profile), and what the keys page's content script may ask —
  * only about profiles of its own origin, never a private part or a token.
  */
+import * as openpgp from 'openpgp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { HandlerContext } from '../../lib/background/router';
@@ -162,6 +163,45 @@ describe('installing through the browser session', () => {
     await handlers['keys.page.dismiss']({ type: 'keys.page.dismiss', profileId: 'alice', keyId }, keysPage);
     expect(await pendingInstallOf('alice', clock)).toBeNull();
     expect((await db.keys.get(keyId))?.installedOn).toEqual([]);
+  });
+
+  it('sends a GPG key to the GPG keys page, where only that page hears of it', async () => {
+    const { publicKey, privateKey } = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'ed25519Legacy',
+      userIDs: [{ name: 'Alice', email: 'alice@example.com' }],
+      passphrase: 'correct horse battery',
+      format: 'armored',
+    });
+    const read = await openpgp.readKey({ armoredKey: publicKey });
+    const gpg = await createKeysHandlers(db)['keys.gpg.save'](
+      {
+        type: 'keys.gpg.save',
+        armoredPublic: publicKey,
+        armoredPrivate: privateKey,
+        fingerprint: read.getFingerprint(),
+        keyId: read.getKeyID().toHex(),
+        userId: 'Alice <alice@example.com>',
+      },
+      popup,
+    );
+    const started = await handlers['keys.session.start'](
+      { type: 'keys.session.start', keyId: gpg.id, profileId: 'alice' },
+      popup,
+    );
+    expect(started.url).toBe(`${ORIGIN}/bitbucket/plugins/servlet/gpg/account/keys`);
+    expect((await state(keysPage, 'alice')).pending).toBeNull();
+    const onGpgPage = await handlers['keys.page.state'](
+      { type: 'keys.page.state', kind: 'gpg', signedInAs: 'alice' },
+      keysPage,
+    );
+    expect(onGpgPage.pending?.key).toMatchObject({ id: gpg.id, kind: 'gpg', typeName: 'GPG' });
+    expect(onGpgPage.pending?.key.publicText).toBe(publicKey.trim());
+    expect(JSON.stringify(onGpgPage)).not.toContain('PRIVATE KEY');
+    // The login page hears of it too (it names whom to log in as).
+    expect((await handlers['keys.page.state']({ type: 'keys.page.state' }, keysPage)).pending?.key.id).toBe(
+      gpg.id,
+    );
   });
 
   it('generates an Ed25519 key for the page’s profile and answers only its public part', async () => {

@@ -5,6 +5,7 @@
  */
 import { parseHTML } from 'linkedom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNT_KEYS_PAGE_SELECTORS } from '../../lib/bitbucket/selectors';
 import { SEED_TOKENS, type Simulator, startSimulator } from '../../simulator/index';
 
 let sim: Simulator;
@@ -68,8 +69,18 @@ describe('account SSH keys page', () => {
     const bobs = sim.model.sshKeys.filter((k) => k.user.name === 'bob').map((k) => k.fingerprint);
     for (const fp of bobs) expect(document.body.textContent).not.toContain(fp);
 
+    // The extension's anchor (a link to the add form) finds the button, also when its link carries a query.
+    expect(document.querySelector(ACCOUNT_KEYS_PAGE_SELECTORS.addSshKeyLink)).toBe(add);
+    const dark = await getPage(`${KEYS}?atlThemeColorMode=dark`, cookie);
+    expect(dark.document.documentElement.getAttribute('data-color-mode')).toBe('dark');
+    expect(dark.document.querySelector(ACCOUNT_KEYS_PAGE_SELECTORS.addSshKeyLink)?.id).toBe(
+      'add-ssh-key-button',
+    );
+    expect(dark.document.querySelector(ACCOUNT_KEYS_PAGE_SELECTORS.addGpgKeyLink)).toBeNull();
+
     const without = await getPage(`${KEYS}?simLayout=no-add-key-button`, cookie);
     expect(without.document.querySelector('#add-ssh-key-button')).toBeNull();
+    expect(without.document.querySelector(ACCOUNT_KEYS_PAGE_SELECTORS.addSshKeyLink)).toBeNull();
     expect(without.document.querySelector('#ssh-keys-table')).not.toBeNull();
   });
 
@@ -118,6 +129,7 @@ describe('account SSH keys page', () => {
     expect(document.querySelector('#add-gpg-key-button')?.getAttribute('href')).toBe(
       '/bitbucket/plugins/servlet/gpg/account/keys/add',
     );
+    expect(document.querySelector(ACCOUNT_KEYS_PAGE_SELECTORS.addGpgKeyLink)?.id).toBe('add-gpg-key-button');
     expect(document.querySelectorAll('#gpg-keys-table tr.gpg-key-row')).toHaveLength(
       sim.model.gpgKeys.filter((k) => k.user.name === 'alice').length,
     );
