@@ -52,7 +52,15 @@ const onServer = (label: string) => sim.model.sshKeys.filter((k) => k.label === 
 test('the account’s keys: this browser’s marked with its dates; removed from the server after asking', async () => {
   const card = await generate('server list key');
   await card.getByLabel('Expires after (days; empty: never)').fill('30');
+  // The connection drops mid-install: nothing is marked installed, and Retry sends it again.
+  // (Until cleared: Chromium itself resends a request whose reused connection closed unanswered.)
+  sim.faults.set('/rest/ssh/1.0/keys', { dropConnection: true });
   await card.getByRole('button', { name: /^Install on / }).click();
+  await expect(card.locator('.key-notice')).toContainText("Can't reach");
+  await expect(card.locator('.key-installed')).toHaveText('Not installed on any profile yet');
+  expect(onServer('server list key')).toEqual([]);
+  sim.faults.clear();
+  await card.locator('.key-notice').getByRole('button', { name: 'Retry' }).click();
   await expect(card.locator('.key-notice')).toHaveText('Installed on your account.');
   expect(onServer('server list key').map((k) => k.expiryDays)).toEqual([30]);
 
