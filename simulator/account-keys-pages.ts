@@ -82,7 +82,7 @@ function sshRows(keys: SshKey[]): SafeHtml {
     (k) =>
       html`<tr class="ssh-key-row" data-key-id="${k.id}"><td class="ssh-key-label">${k.label || '(no label)'}<div class="ssh-key-type">${k.algorithm} ${k.bitLength}</div></td><td class="ssh-key-fingerprint"><code>SHA256:${k.fingerprint}</code></td><td class="ssh-key-created"><time datetime="${new Date(k.createdDate).toISOString()}">${formatDate(k.createdDate)}</time></td><td class="ssh-key-expiry">${
         k.expiryDays === undefined ? 'Never' : formatDate(k.createdDate + k.expiryDays * 86_400_000)
-      }</td><td class="ssh-key-last-used">Never</td></tr>`,
+      }</td><td class="ssh-key-last-used">${k.lastAuthenticated === undefined ? 'Never' : formatDate(k.lastAuthenticated)}</td></tr>`,
   )}`;
 }
 

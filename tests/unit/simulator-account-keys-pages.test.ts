@@ -66,6 +66,14 @@ describe('account SSH keys page', () => {
     expect(rows.map((r) => r.querySelector('.ssh-key-fingerprint')?.textContent)).toEqual(
       own.map((k) => `SHA256:${k.fingerprint}`),
     );
+    expect(rows.map((r) => r.querySelector('.ssh-key-last-used')?.textContent)).toEqual(
+      own.map((k) =>
+        k.lastAuthenticated === undefined
+          ? 'Never'
+          : new Date(k.lastAuthenticated).toISOString().slice(0, 10),
+      ),
+    );
+    expect(own.some((k) => k.lastAuthenticated !== undefined)).toBe(true);
     const bobs = sim.model.sshKeys.filter((k) => k.user.name === 'bob').map((k) => k.fingerprint);
     for (const fp of bobs) expect(document.body.textContent).not.toContain(fp);
 
