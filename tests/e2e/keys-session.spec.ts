@@ -218,6 +218,14 @@ test('on a page without an Add key button, the floating button generates a key a
     has: popup.locator('.key-title b', { hasText: 'alice@127.0.0.1' }),
   });
   await expect(card.locator('.lozenge.yes')).toHaveText('on this server');
+
+  // The GPG keys page has the button too: its menu lists GPG keys only, and generates none.
+  await page.goto(`${sim.url}/plugins/servlet/gpg/account/keys`);
+  await expect(companion()).toHaveAttribute('data-placement', 'inline');
+  await companionButton().click();
+  await expect(companionMenu()).toContainText('This browser has no GPG keys yet.');
+  await expect(companionMenu().getByRole('menuitem', { name: /Generate/ })).toHaveCount(0);
+  await page.keyboard.press('Escape');
 });
 
 test('with nobody signed in, the key is added once the user logs in', async () => {
