@@ -13,7 +13,8 @@
  */
 import { clientForProfile, type ProfileClientDeps } from '../../background/profile-client';
 import { type HandlerContext, UserFacingError } from '../../background/router';
-import { type BitbucketError, isBitbucketError } from '../../bitbucket/errors';
+import type { BitbucketClient } from '../../bitbucket/client';
+import { isBitbucketError } from '../../bitbucket/errors';
 import { addGpgKey, deleteGpgKey, type GpgKey, listGpgKeys } from '../../bitbucket/gpg-keys';
 import {
   addSshKey,
@@ -46,7 +47,7 @@ import type {
   SshSettingsAnswer,
 } from './messages';
 import { dearmor, firstPacket, PACKET_TAG } from './openpgp-packets';
-import { privateKeyFileName, sshConfigBlock } from './ssh-config';
+import { commentHost, privateKeyFileName, sshConfigBlock } from './ssh-config';
 import { generateSshKey, type SshKeySpec } from './ssh-generate';
 
 export { privateKeyFileName };
@@ -214,7 +215,7 @@ export function createKeysHandlers(db: CompanionDb, deps: ProfileClientDeps = {}
       const key = await getKeySummary(db, keyId);
       if (key?.kind !== 'ssh') throw new UserFacingError('not-found', NO_SUCH_KEY);
       const fileName = privateKeyFileName(key);
-      const keyHost = key.comment.includes('@') ? key.comment.slice(key.comment.lastIndexOf('@') + 1) : '';
+      const keyHost = commentHost(key.comment);
       // The servers the key is installed on, else those its comment names; one entry per server.
       const profiles = await db.profiles.toArray();
       const installed = profiles.filter((p) => key.installedOn.some((i) => i.profileId === p.id));
@@ -302,10 +303,7 @@ export function createKeysHandlers(db: CompanionDb, deps: ProfileClientDeps = {}
 }
 
 /** Whether SSH access is on at the profile's server, and where. */
-async function sshSettingsOf(
-  client: Parameters<typeof getSshSettings>[0],
-  profile: ProfileRecord,
-): Promise<SshSettingsAnswer> {
+async function sshSettingsOf(client: BitbucketClient, profile: ProfileRecord): Promise<SshSettingsAnswer> {
   const settings = await getSshSettings(client);
   if (!settings.enabled) {
     return {
@@ -325,7 +323,7 @@ function listed<T, U>(result: PromiseSettledResult<T[]>, map: (item: T) => U): S
   if (result.status === 'fulfilled') return { ok: true, keys: result.value.map(map) };
   const error: unknown = result.reason;
   if (!isBitbucketError(error)) throw error;
-  return { ok: false, message: (error as BitbucketError).message };
+  return { ok: false, message: error.message };
 }
 
 /** Removes the installation notes of this profile that `match` picks. */

@@ -5,9 +5,14 @@
  */
 import type { SshEndpoint } from '../../bitbucket/ssh-keys';
 
+/** The host of a `<user>@<host>` key comment; empty when the comment names none. */
+export function commentHost(comment: string): string {
+  return comment.includes('@') ? comment.slice(comment.lastIndexOf('@') + 1) : '';
+}
+
 /** `id_ed25519_<host>` / `id_rsa_<host>`, the host taken from the key's `<user>@<host>` comment. */
 export function privateKeyFileName(key: { type: 'ed25519' | 'rsa'; comment: string }): string {
-  const host = key.comment.includes('@') ? key.comment.slice(key.comment.lastIndexOf('@') + 1) : '';
+  const host = commentHost(key.comment);
   const safe = host.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
   return safe ? `id_${key.type}_${safe}` : `id_${key.type}`;
 }

@@ -9,7 +9,7 @@ import { useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import type { ProfileRecord } from '../../../db/schema';
 import { ask, RequestFailure } from '../../../messaging/client';
-import type { InstallAnswer } from '../messages';
+import { EXPIRY_OUT_OF_RANGE, type InstallAnswer, MAX_EXPIRY_DAYS } from '../messages';
 import { SessionInstallOffer } from './session-install-offer';
 
 export interface KeyNotice {
@@ -35,7 +35,7 @@ export function parseExpiryDays(text: string, max?: number): number | undefined 
   if (!trimmed) return undefined;
   if (!/^\d{1,5}$/.test(trimmed)) return null;
   const days = Number(trimmed);
-  return days >= 1 && days <= (max ?? 36_500) ? days : null;
+  return days >= 1 && days <= (max ?? MAX_EXPIRY_DAYS) ? days : null;
 }
 
 export const failureText = (e: unknown) =>
@@ -117,6 +117,7 @@ export function KeyCard(props: KeyCardProps) {
         });
         setPromptDays(String(answer.maxDays ?? expiryDays ?? 30));
         setPromptError(null);
+        // An empty notice hides an earlier one: the prompt says what the server wants.
         onNotice({ keyId: keyInfo.id, kind: 'warning', text: '' });
       } else if ('refused' in answer) {
         onNotice({ keyId: keyInfo.id, kind: 'error', text: answer.message, offer: answer.offerRsa4096 });
@@ -142,11 +143,7 @@ export function KeyCard(props: KeyCardProps) {
   const installWithFieldExpiry = () => {
     const days = parseExpiryDays(expiry);
     if (days === null) {
-      onNotice({
-        keyId: keyInfo.id,
-        kind: 'error',
-        text: 'Enter the expiry as a number of days, or leave it empty for none.',
-      });
+      onNotice({ keyId: keyInfo.id, kind: 'error', text: EXPIRY_OUT_OF_RANGE });
       return;
     }
     void install(days);
@@ -157,7 +154,7 @@ export function KeyCard(props: KeyCardProps) {
     const days = parseExpiryDays(promptDays, expiryPrompt?.maxDays);
     if (days === undefined || days === null) {
       setPromptError(
-        `Enter a whole number of days from 1 to ${(expiryPrompt?.maxDays ?? 36_500).toLocaleString('en')}.`,
+        `Enter a whole number of days from 1 to ${(expiryPrompt?.maxDays ?? MAX_EXPIRY_DAYS).toLocaleString('en')}.`,
       );
       return;
     }
