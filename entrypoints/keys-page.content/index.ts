@@ -1,8 +1,5 @@
-import {
-  HOST_ATTRIBUTE,
-  mountAddKeyButton,
-  mountLoginNotice,
-} from '../../lib/features/keys/in-page/add-key-button';
+import { HOST_ATTRIBUTE, mountLoginNotice } from '../../lib/features/keys/in-page/add-key-button';
+import { keepAddKeyButton } from '../../lib/features/keys/in-page/keep-add-key-button';
 import { isLoginPage, keysPageOf, pageFetch } from '../../lib/features/keys/in-page/page-session';
 import { ask } from '../../lib/messaging/client';
 import { invalidateOnlyWhenExtensionIsGone } from '../content/lifetime';
@@ -26,7 +23,7 @@ export default defineContentScript({
 
     const page = keysPageOf(location);
     if (page) {
-      const button = mountAddKeyButton(document, page, {
+      const keeper = keepAddKeyButton(document, page, {
         state: (signedInAs) =>
           ask({ type: 'keys.page.state', kind: page.kind, ...(signedInAs ? { signedInAs } : {}) }),
         generate: (profileId) => ask({ type: 'keys.page.generate', profileId }),
@@ -49,7 +46,7 @@ export default defineContentScript({
           location.assign(`${page.baseUrl}/plugins/servlet/${page.kind}/account/keys${location.search}`);
         },
       });
-      ctx.onInvalidated(() => button.destroy());
+      ctx.onInvalidated(() => keeper.stop());
       let flash: string | null = null;
       try {
         flash = sessionStorage.getItem(FLASH_KEY);
@@ -57,7 +54,7 @@ export default defineContentScript({
       } catch {
         flash = null;
       }
-      if (flash) button.say(flash);
+      if (flash) keeper.button.say(flash);
       return;
     }
 

@@ -44,12 +44,16 @@ const KIND_NAMES: Record<KeyKind, string> = { ssh: 'SSH', gpg: 'GPG' };
 export interface AddKeyButton {
   readonly host: HTMLElement;
   readonly placement: 'inline' | 'floating';
+  /** Adding a key right now (the button must not be rebuilt meanwhile). */
+  readonly busy: boolean;
+  /** What the status line says now. */
+  readonly status: { text: string; tone: Tone } | null;
   /** Says something in the button's status line (e.g. the message kept over a reload). */
   say(text: string, tone?: Tone): void;
   destroy(): void;
 }
 
-type Tone = 'success' | 'warning' | 'busy';
+export type Tone = 'success' | 'warning' | 'busy';
 
 type LoadState =
   | { status: 'idle' }
@@ -67,6 +71,8 @@ export function mountAddKeyButton(
   doc: Document,
   page: { kind: KeyKind; baseUrl: string },
   deps: AddKeyDeps,
+  /** Finish a pending install from the popup at once (the first mount on a page load does). */
+  options: { finishPending?: boolean } = {},
 ): AddKeyButton {
   const anchor = findAddKeyAnchor(doc, page.kind);
   const placement = anchor ? 'inline' : 'floating';
@@ -111,8 +117,10 @@ export function mountAddKeyButton(
 
   const trusted = (event: Event) => deps.trustedOnly === false || event.isTrusted;
   let busy = false;
+  let said: { text: string; tone: Tone } | null = null;
 
   const say = (text: string, tone: Tone = 'success') => {
+    said = { text, tone };
     status.textContent = text;
     status.className = `bsc-status bsc-tone-${tone}`;
     bar.setAttribute('aria-busy', String(tone === 'busy'));
@@ -306,14 +314,22 @@ export function mountAddKeyButton(
   });
 
   // ── a pending install from the popup: finish it now ──
-  void load().then((state) => {
-    const pending = state?.pending;
-    if (pending) void install(pending.profile, pending.key);
-  });
+  if (options.finishPending !== false) {
+    void load().then((state) => {
+      const pending = state?.pending;
+      if (pending) void install(pending.profile, pending.key);
+    });
+  }
 
   return {
     host,
     placement,
+    get busy() {
+      return busy;
+    },
+    get status() {
+      return said;
+    },
     say,
     destroy() {
       menu.close(false);
