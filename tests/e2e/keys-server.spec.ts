@@ -6,7 +6,7 @@ import { connect, type ExtensionBrowser, expect, launchBrowser, openPopup, test 
  * The Keys tab against the server: the account's keys listed (this browser's marked, with their
  * dates) and removed from the server after asking; an install on a server that forces an expiry
  * asks for one and goes through with it; a key type the server's policy refuses is replaced by an
- * RSA 4096 key in one click; the options page's ~/.ssh/config block names the server's SSH port,
+ * RSA 4096 key in one click (SSH; GPG after a passphrase); the options page's ~/.ssh/config block names the server's SSH port,
  * and a server with SSH turned off is offered no SSH keys. One simulator and one browser, in order.
  */
 test.describe.configure({ mode: 'serial' });
@@ -34,6 +34,7 @@ test.afterAll(async () => {
 });
 test.afterEach(() => {
   sim.model.keySettings.sshKeyPolicy = {};
+  delete sim.model.keySettings.gpgKeyPolicy;
   sim.model.keySettings.sshEnabled = true;
 });
 
@@ -190,4 +191,28 @@ test('the options page’s ~/.ssh/config block names the server’s SSH port; SS
   await expect(sshCard.getByRole('button', { name: /^Install on / })).toHaveCount(0);
   // GPG keys don't need SSH.
   await expect(popup.locator('form.gpg-generate')).toBeVisible();
+});
+
+test('a server refusing EdDSA GPG keys: an RSA 4096 key with the same user id, after a passphrase', async () => {
+  sim.model.keySettings.gpgKeyPolicy = { allowed: ['RSA'] };
+  const form = popup.locator('form.gpg-generate');
+  await form.getByLabel('Passphrase', { exact: true }).fill('correct horse battery');
+  await form.getByLabel('Repeat passphrase').fill('correct horse battery');
+  await form.getByRole('button', { name: 'Generate GPG key (commit signing)' }).click();
+  const eddsa = popup.locator('.key-list > li.gpg-key').first();
+  await eddsa.getByRole('button', { name: /^Install on / }).click();
+  await expect(eddsa.locator('.key-notice')).toContainText(
+    'EdDSA keys are not supported. Supported GPG key algorithms: RSA.',
+  );
+  const offer = eddsa.locator('form.gpg-rsa-offer');
+  await offer.getByLabel('Passphrase', { exact: true }).fill('another good phrase');
+  await offer.getByLabel('Repeat passphrase').fill('another good phrase');
+  await offer.getByRole('button', { name: 'Generate an RSA 4096 key instead' }).click();
+  const rsa = popup.locator('.key-list > li.gpg-key', { hasText: '(RSA 4096)' });
+  await expect(rsa.locator('.key-notice')).toContainText('and installed it on your account.', {
+    timeout: 20_000,
+  });
+  const keyId = (await rsa.locator('.gpg-key-id').textContent()) ?? '';
+  expect(sim.model.gpgKey(keyId)?.emailAddress).toBe('alice@example.com');
+  expect(sim.model.gpgKeys.filter((k) => k.user.slug === 'alice')).toHaveLength(2);
 });
