@@ -231,7 +231,8 @@ export function KeyCard(props: KeyCardProps) {
       {confirming && (
         <div class="message warning key-confirm" role="alertdialog" aria-label="Remove this key?">
           Remove “{keyInfo.label}” from this browser? It stays on any server account it was added to; remove
-          it there on the {kindName} keys page. Download the {secretWord} key first if you still need it.
+          it there first under “Keys on your account” below. Download the {secretWord} key first if you still
+          need it.
           <div class="row compact-buttons">
             <button
               type="button"
