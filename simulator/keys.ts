@@ -8,6 +8,7 @@ import { readKey } from 'openpgp';
 import type { GpgAlgorithm, GpgKeyPolicy, SshAlgorithm } from './types';
 
 export const SSH_ALGORITHMS: readonly SshAlgorithm[] = ['RSA', 'DSA', 'ECDSA', 'ED25519'];
+export const GPG_ALGORITHMS_ALL: readonly GpgAlgorithm[] = ['RSA', 'DSA', 'EDDSA', 'ECDSA'];
 
 export interface ParsedSshKey {
   /** The key type named in the line and inside the blob, e.g. "ssh-ed25519". */

@@ -21,6 +21,7 @@ import {
   type DefaultReviewersCondition,
   type GlobalPermission,
   type GpgKey,
+  type GpgKeyPolicy,
   type KeySettings,
   Level,
   type LevelValue,
@@ -69,6 +70,8 @@ export interface KeyOptions {
   tokensMayAddKeys?: boolean | undefined;
   /** Default: every algorithm, any supported length, no forced expiry. */
   sshKeyPolicy?: SshKeyPolicy | undefined;
+  /** Default: every GPG key algorithm. */
+  gpgKeyPolicy?: GpgKeyPolicy | undefined;
 }
 
 const CLONE_BOTH: readonly CloneProtocol[] = Object.freeze(['http', 'ssh'] as const);
@@ -169,6 +172,7 @@ export class Model {
       sshEnabled: keys.sshEnabled ?? true,
       tokensMayAddKeys: keys.tokensMayAddKeys ?? false,
       sshKeyPolicy: { ...keys.sshKeyPolicy },
+      ...(keys.gpgKeyPolicy ? { gpgKeyPolicy: { ...keys.gpgKeyPolicy } } : {}),
     };
     for (const u of seed.users) {
       const user: User = {
