@@ -2,17 +2,18 @@
  * `npm run sim -- [--port 7990] [--host 127.0.0.1] [--context-path /bitbucket] [--version 10.4.2]
  *                 [--repos 20000] [--max-page 1000] [--skip-ahead] [--strict] [--spec PATH]
  *                 [--git-dir .sim-data/git] [--ssh-port 7999|off] [--tokens-may-add-keys]
- *                 [--ssh-key-types RSA,ECDSA,ED25519] [--ssh-min-bits RSA=4096] [--ssh-max-expiry-days 90]`
+ *                 [--ssh-key-types RSA,ECDSA,ED25519] [--ssh-min-bits RSA=4096] [--ssh-max-expiry-days 90]
+ *                 [--gpg-key-types RSA,DSA]`
  * Starts the simulator and prints its URL, the seeded users and their tokens. With `--git-dir`, a real
  * sshd serves the repositories on `--ssh-port` (0 = a free port) when it can (root, openssh-server).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSimulator } from './index';
-import { SSH_ALGORITHMS } from './keys';
+import { GPG_ALGORITHMS_ALL, SSH_ALGORITHMS } from './keys';
 import { SEED_TOKENS, seed } from './seed';
 import { sshUnavailable } from './ssh';
-import type { SshAlgorithm, SshKeyPolicy } from './types';
+import type { GpgAlgorithm, SshAlgorithm, SshKeyPolicy } from './types';
 
 const { values: args } = parseArgs({
   options: {
@@ -31,13 +32,14 @@ const { values: args } = parseArgs({
     'ssh-key-types': { type: 'string' },
     'ssh-min-bits': { type: 'string' },
     'ssh-max-expiry-days': { type: 'string' },
+    'gpg-key-types': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 
 if (args.help) {
   console.log(
-    'Usage: npm run sim -- [--port 7990] [--host 127.0.0.1] [--context-path /bitbucket] [--version 9.4.13] [--repos N (up to 100000)] [--max-page 1000] [--skip-ahead] [--strict] [--spec openapi-9.2.json] [--git-dir DIR] [--ssh-port 7999|off] [--tokens-may-add-keys] [--ssh-key-types RSA,DSA,ECDSA,ED25519] [--ssh-min-bits RSA=4096,ECDSA=384] [--ssh-max-expiry-days N]',
+    'Usage: npm run sim -- [--port 7990] [--host 127.0.0.1] [--context-path /bitbucket] [--version 9.4.13] [--repos N (up to 100000)] [--max-page 1000] [--skip-ahead] [--strict] [--spec openapi-9.2.json] [--git-dir DIR] [--ssh-port 7999|off] [--tokens-may-add-keys] [--ssh-key-types RSA,DSA,ECDSA,ED25519] [--ssh-min-bits RSA=4096,ECDSA=384] [--ssh-max-expiry-days N] [--gpg-key-types RSA,DSA,EDDSA,ECDSA]',
   );
   process.exit(0);
 }
@@ -46,6 +48,13 @@ function algorithm(name: string): SshAlgorithm {
   const upper = name.trim().toUpperCase();
   const found = SSH_ALGORITHMS.find((a) => a === upper);
   if (!found) throw new Error(`unknown SSH key type ${name} (one of ${SSH_ALGORITHMS.join(', ')})`);
+  return found;
+}
+
+function gpgAlgorithm(name: string): GpgAlgorithm {
+  const upper = name.trim().toUpperCase();
+  const found = GPG_ALGORITHMS_ALL.find((a) => a === upper);
+  if (!found) throw new Error(`unknown GPG key type ${name} (one of ${GPG_ALGORITHMS_ALL.join(', ')})`);
   return found;
 }
 
@@ -86,6 +95,9 @@ const sim = await startSimulator({
   sshServer: wantsSsh && !sshMissing,
   tokensMayAddKeys: args['tokens-may-add-keys'],
   sshKeyPolicy,
+  ...(args['gpg-key-types']
+    ? { gpgKeyPolicy: { allowed: args['gpg-key-types'].split(',').map(gpgAlgorithm) } }
+    : {}),
 });
 
 console.log(`Bitbucket ${args.version} simulator: ${sim.url}  (started in ${Date.now() - started} ms)`);

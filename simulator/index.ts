@@ -24,7 +24,7 @@ import { handlePage, loginForm, toLogin } from './pages';
 import { handleRest, ignoredQueryViolation, ROUTES } from './rest';
 import { seed as defaultSeed } from './seed';
 import { type SshServer, startSshServer } from './ssh';
-import type { Principal, Seed, SshKeyPolicy, TokenPermission } from './types';
+import type { GpgKeyPolicy, Principal, Seed, SshKeyPolicy, TokenPermission } from './types';
 
 export type { ConformanceViolation } from './conformance';
 export { Conformance } from './conformance';
@@ -76,6 +76,8 @@ export interface SimulatorOptions {
   tokensMayAddKeys?: boolean;
   /** The administrator's SSH key policy: allowed algorithms, minimum lengths, forced expiry. */
   sshKeyPolicy?: SshKeyPolicy;
+  /** Which GPG key algorithms the server takes (default all). */
+  gpgKeyPolicy?: GpgKeyPolicy;
 }
 
 export interface Simulator {
@@ -143,6 +145,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       sshEnabled: opts.sshPort !== false,
       tokensMayAddKeys: opts.tokensMayAddKeys,
       sshKeyPolicy: opts.sshKeyPolicy,
+      gpgKeyPolicy: opts.gpgKeyPolicy,
     },
   );
   if (opts.repos && opts.repos > 0) model.addScaleRepos(opts.repos);

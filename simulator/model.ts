@@ -21,6 +21,7 @@ import {
   type DefaultReviewersCondition,
   type GlobalPermission,
   type GpgKey,
+  type GpgKeyPolicy,
   type KeySettings,
   Level,
   type LevelValue,
@@ -71,6 +72,8 @@ export interface KeyOptions {
   tokensMayAddKeys?: boolean | undefined;
   /** Default: every algorithm, any supported length, no forced expiry. */
   sshKeyPolicy?: SshKeyPolicy | undefined;
+  /** Default: every GPG key algorithm. */
+  gpgKeyPolicy?: GpgKeyPolicy | undefined;
 }
 
 const CLONE_BOTH: readonly CloneProtocol[] = Object.freeze(['http', 'ssh'] as const);
@@ -174,6 +177,7 @@ export class Model {
       sshEnabled: keys.sshEnabled ?? true,
       tokensMayAddKeys: keys.tokensMayAddKeys ?? false,
       sshKeyPolicy: { ...keys.sshKeyPolicy },
+      ...(keys.gpgKeyPolicy ? { gpgKeyPolicy: { ...keys.gpgKeyPolicy } } : {}),
     };
     for (const u of seed.users) {
       const user: User = {
@@ -236,6 +240,7 @@ export class Model {
         fingerprint: parsed.fingerprint,
         createdDate: now - (k.createdDaysAgo ?? 0) * DAY,
         ...(k.expiryDays !== undefined ? { expiryDays: k.expiryDays } : {}),
+        ...(k.lastUsedDaysAgo !== undefined ? { lastAuthenticated: now - k.lastUsedDaysAgo * DAY } : {}),
       });
     }
     for (const k of seed.gpgKeys) {

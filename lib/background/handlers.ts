@@ -5,6 +5,7 @@ import { createCloneHandlers, startRepoSync } from '../features/clone/handlers';
 import { forgetRepoIndex } from '../features/clone/repo-index';
 import { createKeysHandlers } from '../features/keys/handlers';
 import { forgetInstallations } from '../features/keys/key-store';
+import { createSessionInstallHandlers } from '../features/keys/session-install';
 import { exportProfiles, importProfiles } from './export-import';
 import { pageContextOf, rememberPageContext, reportFitsSender } from './page-contexts';
 import * as profiles from './profiles';
@@ -20,6 +21,7 @@ export function createHandlers(db: CompanionDb, { refreshContentScripts }: Handl
   return {
     ...createCloneHandlers(db),
     ...createKeysHandlers(db),
+    ...createSessionInstallHandlers(db),
     connect: async (request) => {
       const result = await profiles.connect(db, request);
       await refreshContentScripts();

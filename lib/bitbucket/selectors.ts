@@ -26,3 +26,16 @@ export const SELECTORS = {
 } as const;
 
 export type SelectorName = keyof typeof SELECTORS;
+
+/**
+ * On the account SSH / GPG keys pages only (`/plugins/servlet/{ssh|gpg}/account/keys`): the "Add key"
+ * action, a link to `…/account/keys/add`. The add form's URL is in many public scripts; the page's
+ * markup is not public (no saved 8.x–10.x page), so no id or class is relied on. "Add key from
+ * Companion" goes right after it; without it, a floating button. UNCONFIRMED on real servers.
+ */
+export const ACCOUNT_KEYS_PAGE_SELECTORS = {
+  addSshKeyLink:
+    'a[href$="/plugins/servlet/ssh/account/keys/add"], a[href*="/plugins/servlet/ssh/account/keys/add?"]',
+  addGpgKeyLink:
+    'a[href$="/plugins/servlet/gpg/account/keys/add"], a[href*="/plugins/servlet/gpg/account/keys/add?"]',
+} as const;

@@ -6,6 +6,11 @@
 import * as v from 'valibot';
 import { CLONE_CONTENT_SCRIPT_TYPES, CLONE_REQUESTS, type CloneResponses } from '../features/clone/messages';
 import { KEYS_INPUT_SENTENCES, KEYS_REQUESTS, type KeysResponses } from '../features/keys/messages';
+import {
+  KEYS_PAGE_CONTENT_SCRIPT_TYPES,
+  KEYS_PAGE_REQUESTS,
+  type KeysPageResponses,
+} from '../features/keys/page-messages';
 import { LIMITS, TOO_LONG } from './limits';
 
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(100));
@@ -65,6 +70,7 @@ export const RequestSchema = v.variant('type', [
   v.object({ type: v.literal('tab.context'), tabId: v.pipe(v.number(), v.integer()) }),
   ...CLONE_REQUESTS,
   ...KEYS_REQUESTS,
+  ...KEYS_PAGE_REQUESTS,
 ]);
 export type Request = v.InferOutput<typeof RequestSchema>;
 export type RequestType = Request['type'];
@@ -91,15 +97,30 @@ export const INPUT_SENTENCES: ReadonlySet<string> = new Set<string>([
   ...KEYS_INPUT_SENTENCES,
 ]);
 
-export interface ResponseMap extends CloneResponses, KeysResponses {
+export interface ResponseMap extends CloneResponses, KeysResponses, KeysPageResponses {
   /** `updated`: the server and account already had a profile, which now has the new token. */
   connect: { profile: ProfileSummary; warnings: string[]; updated: boolean };
   'profiles.activate': null;
   'profiles.rename': null;
   'profiles.remove': null;
   'profiles.check': { profile: ProfileSummary; warnings: string[] };
-  'profiles.export': { fileName: string; content: string; withTokens: boolean; count: number };
-  'profiles.import': { added: number; updated: number; withoutToken: string[] };
+  /** `keys`: SSH and GPG keys in the file (with a passphrase only); `keysLeftOut`: those left out without one. */
+  'profiles.export': {
+    fileName: string;
+    content: string;
+    withTokens: boolean;
+    count: number;
+    keys: number;
+    keysLeftOut: number;
+  };
+  /** `keysAlready`: keys of the file this browser had already (same fingerprint), not doubled. */
+  'profiles.import': {
+    added: number;
+    updated: number;
+    withoutToken: string[];
+    keysAdded: number;
+    keysAlready: number;
+  };
   'page.report': { profileLabel: string | null };
   'tab.context': { context: PageContext | null; profileId: string | null };
 }
@@ -120,4 +141,5 @@ export type Reply<T extends RequestType> =
 export const CONTENT_SCRIPT_TYPES: ReadonlySet<RequestType> = new Set<RequestType>([
   'page.report',
   ...CLONE_CONTENT_SCRIPT_TYPES,
+  ...KEYS_PAGE_CONTENT_SCRIPT_TYPES,
 ]);
