@@ -3,6 +3,7 @@ import { browser } from 'wxt/browser';
 import { getDb } from '../../lib/db/schema';
 import { ReposTab } from '../../lib/features/clone/popup/repos-tab';
 import { KeysTab } from '../../lib/features/keys/popup/keys-tab';
+import { PullRequestsTab } from '../../lib/features/pull-requests/popup/pull-requests-tab';
 import { ask } from '../../lib/messaging/client';
 import type { PageContext } from '../../lib/messaging/protocol';
 import { ConnectForm } from '../../lib/ui/connect-form';
@@ -59,9 +60,10 @@ function useTabContext(): TabContext & { tabId: number | undefined } {
   return value;
 }
 
-type PopupTab = 'repos' | 'keys' | 'profiles';
+type PopupTab = 'repos' | 'pulls' | 'keys' | 'profiles';
 const TABS: ReadonlyArray<[PopupTab, string]> = [
   ['repos', 'Repos'],
+  ['pulls', 'Pull requests'],
   ['keys', 'Keys'],
   ['profiles', 'Profiles'],
 ];
@@ -139,6 +141,7 @@ export function App() {
       : state;
   const activeId =
     shownState.profiles.find((p) => p.id === shownState.activeId)?.id ?? shownState.profiles[0]?.id ?? '';
+  const activeProfile = state.profiles.find((p) => p.id === activeId);
   return (
     <main class="popup">
       <header>
@@ -149,6 +152,10 @@ export function App() {
       {tabShown === 'repos' ? (
         <div role="tabpanel" id="panel-repos" aria-labelledby="tab-repos">
           <ReposTab db={db} profiles={state.profiles} activeProfileId={activeId} targetTabId={tab.tabId} />
+        </div>
+      ) : tabShown === 'pulls' ? (
+        <div role="tabpanel" id="panel-pulls" aria-labelledby="tab-pulls">
+          {activeProfile && <PullRequestsTab db={db} profile={activeProfile} context={tab.context} />}
         </div>
       ) : tabShown === 'keys' ? (
         <div role="tabpanel" id="panel-keys" aria-labelledby="tab-keys">

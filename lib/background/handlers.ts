@@ -6,6 +6,8 @@ import { forgetRepoIndex } from '../features/clone/repo-index';
 import { createKeysHandlers } from '../features/keys/handlers';
 import { forgetInstallations } from '../features/keys/key-store';
 import { createSessionInstallHandlers } from '../features/keys/session-install';
+import { createFormWindowHandlers } from '../features/pull-requests/form-window';
+import { createPullRequestHandlers } from '../features/pull-requests/handlers';
 import { exportProfiles, importProfiles } from './export-import';
 import { pageContextOf, rememberPageContext, reportFitsSender } from './page-contexts';
 import * as profiles from './profiles';
@@ -22,6 +24,8 @@ export function createHandlers(db: CompanionDb, { refreshContentScripts }: Handl
     ...createCloneHandlers(db),
     ...createKeysHandlers(db),
     ...createSessionInstallHandlers(db),
+    ...createPullRequestHandlers(db),
+    ...createFormWindowHandlers(db),
     connect: async (request) => {
       const result = await profiles.connect(db, request);
       await refreshContentScripts();

@@ -11,6 +11,12 @@ import {
   KEYS_PAGE_REQUESTS,
   type KeysPageResponses,
 } from '../features/keys/page-messages';
+import { PR_INPUT_SENTENCES, PR_REQUESTS, type PrResponses } from '../features/pull-requests/messages';
+import {
+  CREATE_PR_CONTENT_SCRIPT_TYPES,
+  CREATE_PR_PAGE_REQUESTS,
+  type CreatePrPageResponses,
+} from '../features/pull-requests/page-messages';
 import { LIMITS, TOO_LONG } from './limits';
 
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(100));
@@ -71,6 +77,8 @@ export const RequestSchema = v.variant('type', [
   ...CLONE_REQUESTS,
   ...KEYS_REQUESTS,
   ...KEYS_PAGE_REQUESTS,
+  ...CREATE_PR_PAGE_REQUESTS,
+  ...PR_REQUESTS,
 ]);
 export type Request = v.InferOutput<typeof RequestSchema>;
 export type RequestType = Request['type'];
@@ -95,9 +103,15 @@ export const INPUT_SENTENCES: ReadonlySet<string> = new Set<string>([
   'Give the profile a name.',
   'Choose a passphrase of at least 8 characters to include tokens.',
   ...KEYS_INPUT_SENTENCES,
+  ...PR_INPUT_SENTENCES,
 ]);
 
-export interface ResponseMap extends CloneResponses, KeysResponses, KeysPageResponses {
+export interface ResponseMap
+  extends CloneResponses,
+    KeysResponses,
+    KeysPageResponses,
+    PrResponses,
+    CreatePrPageResponses {
   /** `updated`: the server and account already had a profile, which now has the new token. */
   connect: { profile: ProfileSummary; warnings: string[]; updated: boolean };
   'profiles.activate': null;
@@ -142,4 +156,5 @@ export const CONTENT_SCRIPT_TYPES: ReadonlySet<RequestType> = new Set<RequestTyp
   'page.report',
   ...CLONE_CONTENT_SCRIPT_TYPES,
   ...KEYS_PAGE_CONTENT_SCRIPT_TYPES,
+  ...CREATE_PR_CONTENT_SCRIPT_TYPES,
 ]);
