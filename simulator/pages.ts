@@ -257,15 +257,16 @@ type RepoTab = 'browse' | 'commits' | 'branches' | 'pull-requests' | 'forks';
  * `?simLayout=` on a repository or pull request page, a comma-separated list: markup a later or
  * customised Bitbucket might not have, for testing the extension's fallbacks.
  * - `no-clone-button`: no Clone action in the sidebar (and no clone dialog);
- * - `no-repository-script`: no inline `repository.onReady({…})` carrying the repository JSON.
+ * - `no-repository-script`: no inline `repository.onReady({…})` carrying the repository JSON;
+ * - `no-branch-selector`: no branch selector toolbar on the source and commits pages, and no
+ *   branch table on the branch list page.
  */
-type LayoutSwitch = 'no-clone-button' | 'no-repository-script';
+const LAYOUT_SWITCHES = ['no-clone-button', 'no-repository-script', 'no-branch-selector'] as const;
+type LayoutSwitch = (typeof LAYOUT_SWITCHES)[number];
 
 function layoutSwitches(req: Req): Set<LayoutSwitch> {
   const asked = (req.query.get('simLayout') ?? '').split(',').map((s) => s.trim());
-  return new Set(
-    asked.filter((s): s is LayoutSwitch => s === 'no-clone-button' || s === 'no-repository-script'),
-  );
+  return new Set(asked.filter((s): s is LayoutSwitch => (LAYOUT_SWITCHES as readonly string[]).includes(s)));
 }
 
 /** The clone dialog lists only the protocols the repository's `links.clone` has, like the server. */
@@ -435,16 +436,28 @@ function repoTabContent(
             html`<tr class="commit-row"><td class="commit"><a class="commitid" href="${repoUrl}/commits/${b.latestCommit}" data-commitid="${b.latestCommit}">${b.latestCommit.slice(0, 11)}</a></td><td class="branch">${b.name}</td></tr>`,
         )}</tbody></table>`,
       };
-    case 'branches':
+    case 'branches': {
+      // The branch list: a search field and a table with a name column and an actions column (ids
+      // and classes as Atlassian's performance toolkit drives them on 8.19–10.0).
+      const filter = req.query.get('filterText')?.trim().toLowerCase() ?? '';
+      const shown = repo.branches.filter((b) => !filter || b.name.toLowerCase().includes(filter));
+      const search = html`<div class="aui-toolbar2 branch-list-toolbar" role="toolbar"><div class="aui-toolbar2-inner"><form class="aui branch-list-search" method="get"><input type="search" class="text" id="paged-table-input-for-branch-list" name="filterText" placeholder="Filter branches" aria-label="Filter branches" value="${filter}"/></form></div></div>`;
+      if (layoutSwitches(req).has('no-branch-selector')) {
+        return {
+          status: 200,
+          body: html`${search}<div class="branch-list-unknown-layout"><p>${shown.length} branches</p></div>`,
+        };
+      }
       return {
         status: 200,
-        body: html`<table class="aui" id="branch-list"><thead><tr><th id="branch-name-column">Branch</th><th>Latest commit</th></tr></thead><tbody>${repo.branches.map(
+        body: html`${search}<table class="aui paged-table branch-list" id="branch-list"><thead><tr><th id="branch-name-column">Branch</th><th>Latest commit</th><th class="branch-actions-column"><span class="assistive">Actions</span></th></tr></thead><tbody>${shown.map(
           (b) =>
             html`<tr class="branch-row"><td class="branch-name-column"><a href="${repoUrl}/browse${
               b.name === repo.defaultBranch ? '' : `?at=${encodeURIComponent(`refs/heads/${b.name}`)}`
-            }">${b.name}</a>${b.name === repo.defaultBranch ? html` <span class="aui-lozenge">Default</span>` : ''}</td><td><span class="commitid">${b.latestCommit.slice(0, 11)}</span></td></tr>`,
+            }">${b.name}</a>${b.name === repo.defaultBranch ? html` <span class="aui-lozenge">Default</span>` : ''}</td><td><span class="commitid">${b.latestCommit.slice(0, 11)}</span></td><td class="branch-actions-column"><button type="button" class="aui-button aui-button-subtle branch-actions-trigger" aria-label="Actions for ${b.name}">…</button></td></tr>`,
         )}</tbody></table>`,
       };
+    }
     case 'pull-requests': {
       const state = (req.query.get('state') ?? 'OPEN').toUpperCase();
       const prs = env.model.pullRequests.filter(
@@ -511,7 +524,10 @@ function repoPage(env: Env, req: Req, repo: Repo, tab: RepoTab, filePath: string
   const project = repo.project;
   const projectTitle = project.owner ? project.owner.displayName : project.name;
   const { body, status } = repoTabContent(env, req, repo, tab, filePath);
-  const toolbar = tab === 'browse' || tab === 'commits' ? branchToolbar(env, req, repo, filePath) : html``;
+  const toolbar =
+    (tab === 'browse' || tab === 'commits') && !layoutSwitches(req).has('no-branch-selector')
+      ? branchToolbar(env, req, repo, filePath)
+      : html``;
   const content = html`<section id="content" role="main" tabindex="-1" data-timezone="0" data-repoSlug="${repo.slug}" data-projectKey="${project.key}" data-repoName="${repo.name}" data-projectName="${project.name}"><section class="notifications"></section>${sidebar(
     env,
     req,

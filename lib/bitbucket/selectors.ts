@@ -39,3 +39,28 @@ export const ACCOUNT_KEYS_PAGE_SELECTORS = {
   addGpgKeyLink:
     'a[href$="/plugins/servlet/gpg/account/keys/add"], a[href*="/plugins/servlet/gpg/account/keys/add?"]',
 } as const;
+
+/**
+ * The branch a repository page shows, and the branch list (the in-page "Create pull request").
+ * UNCONFIRMED on 8.x–10.x beyond what the notes say: each has a floating fallback.
+ */
+export const BRANCH_SELECTORS = {
+  /**
+   * The branch selector of the source and commits pages — 7.6 (saved page); 8.x (GitPod, e2e tests
+   * of real servers: its `title` is the branch name). Before 10.0 `#branch-actions` follows it.
+   */
+  revisionSelector: '#repository-layout-revision-selector',
+  /** Inside it: `<span class="name" data-id="refs/heads/…" data-revision-ref="{…isDefault…}">` — 7.6. */
+  revisionName: '.name[data-id]',
+  /** The group of buttons holding the selector (and branch actions) — 7.6; Sourcegraph ≈7.11; GitPod 8.x. */
+  revisionButtons: '.branch-selector-toolbar .aui-buttons',
+  /** The rows of the branch list page (`…/branches`) — `#branch-list` table; `#branch-name-column` th (DCAPT 8.19–10.0). */
+  branchRows: '#branch-list tbody tr',
+  /** A row's link to its branch (`…/browse?at=refs/heads/…`). */
+  branchRowLink: 'a[href]',
+  /** A row's "…" actions cell — `.branch-actions-column>button` (DCAPT 8.19–10.0). */
+  branchActions: '.branch-actions-column',
+  /** The row's name cell, where the default branch's lozenge sits. */
+  branchName: '.branch-name-column',
+  defaultLozenge: '.aui-lozenge',
+} as const;
