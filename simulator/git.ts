@@ -212,12 +212,17 @@ export async function commitsBetween(
     });
 }
 
-/** Reads the branch heads of a repository's bare git repository into the model. */
+/**
+ * Reads the branch heads of a repository's bare git repository into the model: the default branch,
+ * then the most recently committed to first (the server's MODIFICATION order, so a branch just
+ * pushed is listed before older ones; ties by name).
+ */
 export async function refreshBranches(repo: Repo): Promise<void> {
   if (!repo.gitPath) return;
-  const out = await git(['for-each-ref', '--format=%(refname:short)%00%(objectname)', 'refs/heads'], {
-    cwd: repo.gitPath,
-  });
+  const out = await git(
+    ['for-each-ref', '--sort=-committerdate', '--format=%(refname:short)%00%(objectname)', 'refs/heads'],
+    { cwd: repo.gitPath },
+  );
   const branches = out
     .split('\n')
     .filter(Boolean)
