@@ -89,7 +89,7 @@ table.aui{width:100%;border-collapse:collapse}table.aui th,table.aui td{text-ali
 .account-nav{width:220px;flex:none;padding:24px 0 0 24px}.aui-page-panel-inner{display:flex;gap:24px}
 .aui-button{font:inherit;color:var(--bb-text);background:var(--bb-sunken);border:1px solid var(--bb-border);border-radius:3px;padding:4px 10px;cursor:pointer}
 .aui-button-primary{background:var(--bb-link);border-color:var(--bb-link);color:#fff}
-.aui-button-subtle{background:transparent;border-color:transparent}td.branch-actions-column{text-align:right;white-space:nowrap}#paged-table-input-for-branch-list{min-width:280px}
+.aui-button-subtle{background:transparent;border-color:transparent}table.aui td.branch-actions-column{text-align:right;white-space:nowrap}#paged-table-input-for-branch-list{min-width:280px}
 .aui-message{padding:12px 16px;border-radius:3px;margin:0 0 16px;background:var(--bb-selected)}
 .aui-message-success{background:var(--bb-success)}.aui-message-error{background:var(--bb-error)}
 form.aui .field-group{margin:0 0 12px}form.aui label{display:block;font-weight:600;margin:0 0 4px}

@@ -81,6 +81,7 @@ const TYPES = [
   'keys.page.generate',
   'keys.page.installed',
   'keys.page.dismiss',
+  'pull-requests.form.open',
 ] as const;
 
 /** What the keys page's content script may ask (see lib/features/keys/page-messages.ts). */
@@ -117,6 +118,13 @@ const shapedMessage = fc
     kind: fc.option(fc.oneof(fc.constantFrom('ssh', 'gpg'), anyValue), { nil: undefined }),
     signedInAs: fc.option(fc.oneof(fc.constant('alice'), anyValue), { nil: undefined }),
     serverKeyId: fc.option(fc.oneof(fc.nat(), anyValue), { nil: undefined }),
+    baseUrl: fc.option(
+      fc.oneof(fc.constant(`${CONNECTED}/bitbucket`), fc.constant('https://other.example.com'), anyValue),
+      { nil: undefined },
+    ),
+    projectKey: fc.option(fc.oneof(fc.constant('PROJ'), anyValue), { nil: undefined }),
+    slug: fc.option(fc.oneof(fc.constant('api'), anyValue), { nil: undefined }),
+    sourceBranch: fc.option(fc.oneof(fc.constant('feature/x'), anyValue), { nil: undefined }),
     context: fc.option(
       fc.record({
         kind: fc.constantFrom('repository', 'project', 'other', 'evil'),
@@ -188,7 +196,16 @@ describe('the background under arbitrary messages', () => {
         const type =
           typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
         const isReport = type === 'page.report';
-        if (KEYS_PAGE_TYPES.has(type)) {
+        if (type === 'pull-requests.form.open') {
+          // The form's window opens only for the page's own server; nothing comes back but null.
+          if (answer && (answer as { ok: boolean }).ok) {
+            expect(answer).toEqual({ ok: true, value: null });
+            const baseUrl = (message as { baseUrl: string }).baseUrl;
+            expect(new URL(baseUrl).origin).toBe(CONNECTED);
+          } else if (answer !== undefined) {
+            expect(JSON.stringify(answer)).not.toMatch(/"token"/);
+          }
+        } else if (KEYS_PAGE_TYPES.has(type)) {
           // About this origin's profile only; never a private part or a token in the answer.
           const text = JSON.stringify(answer ?? null);
           expect(text).not.toMatch(/PRIVATE KEY|"privateKey"|"token"/);

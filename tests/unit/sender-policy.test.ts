@@ -31,6 +31,15 @@ describe('who may send what', () => {
     for (const type of ['connect', 'profiles.remove', 'profiles.activate', 'tab.context'] as const) {
       expect(checkSender(type, content, ctx)).toMatchObject({ allowed: false });
     }
+    // The repository page's "Create pull request" asks for the form's window; the form's own
+    // requests, which act with the token, come from the extension's page only.
+    expect(checkSender('pull-requests.form.open', content, ctx)).toMatchObject({
+      allowed: true,
+      from: 'content-script',
+    });
+    for (const type of ['pr.create', 'pr.users', 'pr.branches'] as const) {
+      expect(checkSender(type, content, ctx), type).toMatchObject({ allowed: false });
+    }
   });
 
   it('lets the keys page’s script ask about its keys, but not start an install or read private keys', () => {

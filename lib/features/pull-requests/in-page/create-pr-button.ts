@@ -135,7 +135,8 @@ export function mountCreatePrButton(
     deps
       .open(target)
       .then(
-        () => say('The form opened in its own window.', 'success', 3000),
+        // The window is there, and says everything else.
+        () => say('', 'success', 0),
         (error: unknown) => {
           const message =
             error instanceof Error && error.message
