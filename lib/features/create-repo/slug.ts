@@ -1,0 +1,97 @@
+/**
+ * Repository names and slugs as Bitbucket Server / Data Center makes and checks them, so the
+ * "New repository" form can show the URL a name will get and refuse a bad name before sending it.
+ *
+ * Sources (../shared/reference/bitbucket/API-NOTES.md §4.3–4.4 and Atlassian's knowledge-base article
+ * "What is a repository slug?"):
+ * - a slug holds only ASCII letters, digits, `_`, `-` and `.`, in lower case: "My repo" → `my-repo`
+ *   (the spec's example pair), "UVAST_final" → `uvast_final` (a real 7.6 page);
+ * - accented letters lose their accent ("føøbar" → `foobar`);
+ * - every other character becomes one `-` each, runs are not collapsed ("foo bar" → `foo-bar`,
+ *   "a@b!-#c" → `a-b---c`, unlike Bitbucket Cloud);
+ * - a slug starts with a letter or digit (inferred: leading `-`, `_`, `.` are dropped);
+ * - names are at most 128 characters and start with a letter or digit; the server answers a second
+ *   repository whose name or slug is already used in the project with 409 ("A repository with same
+ *   name already exists." / "This repository URL is already taken.").
+ * The server's own slug is the truth: after creating, show the `slug` it returned.
+ *
+ * Used by the form (live preview and validation) and available to the simulator.
+ */
+
+/** The longest repository name the server accepts. */
+export const MAX_REPOSITORY_NAME_LENGTH = 128;
+
+/** Letters that Unicode decomposition leaves alone but that read as Latin letters. */
+const TRANSLITERATIONS: Readonly<Record<string, string>> = {
+  ø: 'o',
+  æ: 'ae',
+  œ: 'oe',
+  ß: 'ss',
+  ł: 'l',
+  đ: 'd',
+  ð: 'd',
+  þ: 'th',
+  ı: 'i',
+  ħ: 'h',
+};
+
+/**
+ * The slug the server derives from `name` (the name is trimmed first, as the form sends it).
+ * May be empty when the name has no letter or digit that maps to ASCII; `validateRepositoryName`
+ * reports that.
+ */
+export function repositorySlug(name: string): string {
+  const lower = name.trim().toLowerCase();
+  let slug = '';
+  for (const char of lower) {
+    const mapped = TRANSLITERATIONS[char] ?? char.normalize('NFKD').replace(/\p{M}/gu, '');
+    // Each character that is not allowed becomes one dash (a decomposed character counts once).
+    slug += /^[a-z0-9._-]+$/.test(mapped) ? mapped : '-';
+  }
+  return slug.replace(/^[^a-z0-9]+/, '');
+}
+
+/** A repository already in the project, to check a new name against. */
+export interface ExistingRepository {
+  name: string;
+  slug: string;
+}
+
+/**
+ * Why the server would refuse `name`, as one sentence for the form, or `null` when it is fine.
+ * `existing` (the project's repositories, e.g. from the local index) adds the name-taken and
+ * URL-taken checks; without it only the rules for the name itself apply.
+ */
+export function validateRepositoryName(
+  name: string,
+  existing: readonly ExistingRepository[] = [],
+): string | null {
+  const trimmed = name.trim();
+  if (trimmed === '') return 'Enter a name for the repository.';
+  if (/\p{Cc}/u.test(trimmed)) return 'The name can’t contain line breaks, tabs or other control characters.';
+  const length = [...trimmed].length;
+  if (length > MAX_REPOSITORY_NAME_LENGTH) {
+    return `The name is ${length} characters long; the server allows at most ${MAX_REPOSITORY_NAME_LENGTH}.`;
+  }
+  if (!/^[\p{L}\p{N}]/u.test(trimmed)) return 'The name must start with a letter or a digit.';
+  const bad = [...new Set(trimmed.match(/[^\p{L}\p{M}\p{N} ._-]/gu) ?? [])];
+  if (bad.length > 0) {
+    const shown = bad
+      .slice(0, 5)
+      .map((c) => `“${c}”`)
+      .join(' ');
+    return `The name can contain only letters, digits, spaces, hyphens (-), underscores (_) and periods (.); remove ${shown}.`;
+  }
+  const slug = repositorySlug(trimmed);
+  if (!/[a-z0-9]/.test(slug)) {
+    return 'The name needs at least one letter from A to Z or a digit: the server builds the repository’s address from them.';
+  }
+  const lowerName = trimmed.toLowerCase();
+  const sameName = existing.find((r) => r.name.trim().toLowerCase() === lowerName);
+  if (sameName) return `A repository named “${sameName.name}” already exists in this project.`;
+  const sameSlug = existing.find((r) => r.slug === slug);
+  if (sameSlug) {
+    return `The address “${slug}” is already taken in this project by “${sameSlug.name}”; choose another name.`;
+  }
+  return null;
+}
