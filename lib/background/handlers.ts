@@ -3,6 +3,7 @@ import { hostPermissionPattern } from '../bitbucket/server-url';
 import type { CompanionDb } from '../db/schema';
 import { createCloneHandlers, startRepoSync } from '../features/clone/handlers';
 import { forgetRepoIndex } from '../features/clone/repo-index';
+import { createCreateRepoHandlers } from '../features/create-repo/handlers';
 import { createKeysHandlers } from '../features/keys/handlers';
 import { forgetInstallations } from '../features/keys/key-store';
 import { exportProfiles, importProfiles } from './export-import';
@@ -20,6 +21,7 @@ export function createHandlers(db: CompanionDb, { refreshContentScripts }: Handl
   return {
     ...createCloneHandlers(db),
     ...createKeysHandlers(db),
+    ...createCreateRepoHandlers(db),
     connect: async (request) => {
       const result = await profiles.connect(db, request);
       await refreshContentScripts();

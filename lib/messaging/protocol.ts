@@ -5,6 +5,11 @@
  */
 import * as v from 'valibot';
 import { CLONE_CONTENT_SCRIPT_TYPES, CLONE_REQUESTS, type CloneResponses } from '../features/clone/messages';
+import {
+  CREATE_REPO_INPUT_SENTENCES,
+  CREATE_REPO_REQUESTS,
+  type CreateRepoResponses,
+} from '../features/create-repo/messages';
 import { KEYS_INPUT_SENTENCES, KEYS_REQUESTS, type KeysResponses } from '../features/keys/messages';
 import { LIMITS, TOO_LONG } from './limits';
 
@@ -65,6 +70,7 @@ export const RequestSchema = v.variant('type', [
   v.object({ type: v.literal('tab.context'), tabId: v.pipe(v.number(), v.integer()) }),
   ...CLONE_REQUESTS,
   ...KEYS_REQUESTS,
+  ...CREATE_REPO_REQUESTS,
 ]);
 export type Request = v.InferOutput<typeof RequestSchema>;
 export type RequestType = Request['type'];
@@ -89,9 +95,10 @@ export const INPUT_SENTENCES: ReadonlySet<string> = new Set<string>([
   'Give the profile a name.',
   'Choose a passphrase of at least 8 characters to include tokens.',
   ...KEYS_INPUT_SENTENCES,
+  ...CREATE_REPO_INPUT_SENTENCES,
 ]);
 
-export interface ResponseMap extends CloneResponses, KeysResponses {
+export interface ResponseMap extends CloneResponses, KeysResponses, CreateRepoResponses {
   /** `updated`: the server and account already had a profile, which now has the new token. */
   connect: { profile: ProfileSummary; warnings: string[]; updated: boolean };
   'profiles.activate': null;
