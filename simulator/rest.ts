@@ -10,7 +10,7 @@
  * refuses a request carrying one the spec documents for the operation but the handler would ignore.
  */
 import { type Conformance, type ConformanceViolation, compileTemplate, specPathOf } from './conformance';
-import { decodeSegment, type Env, type Reply, type Req, readBody } from './http';
+import { decodeSegment, type Env, type Reply, type Req } from './http';
 import {
   EXCEPTIONS,
   MESSAGES,
@@ -18,7 +18,6 @@ import {
   pageRequest,
   restAccessToken,
   restBranch,
-  restErrors,
   restGpgKey,
   restProject,
   restPullRequest,
@@ -30,42 +29,23 @@ import {
 } from './json';
 import { parseGpgPublicKey, parseSshPublicKey } from './keys';
 import { GLOBAL_PERMISSIONS, isProjectPermission, isRepoPermission, levelOf } from './model';
-import type {
-  Principal,
-  Project,
-  PullRequest,
-  RefMatcher,
-  Repo,
-  SshKey,
-  TokenPermission,
-  User,
-} from './types';
-
-type Params = Record<string, string>;
-type Handler = (env: Env, req: Req, params: Params) => Reply | Promise<Reply>;
-
-interface Route {
-  method: string;
-  template: string;
-  handler: Handler;
-  /** The query parameters the handler honours, as the spec names them ("permission.N"). */
-  query: readonly string[];
-}
-
-const json = (status: number, body?: unknown): Reply => ({ kind: 'json', status, body });
-const error = (
-  status: number,
-  exceptionName: string | null,
-  message: string,
-  context: string | null = null,
-) => json(status, restErrors(message, exceptionName, context));
-const notPermitted = () => error(401, EXCEPTIONS.notPermitted, MESSAGES.notPermitted);
-const badRequest = (message: string, context: string | null = null) =>
-  error(400, EXCEPTIONS.badRequest, message, context);
-
-function currentUser(principal: Principal): User | undefined {
-  return principal.kind === 'anonymous' ? undefined : principal.user;
-}
+import { REPO_CREATE_ROUTES } from './repo-create';
+import {
+  badRequest,
+  currentUser,
+  error,
+  findProject,
+  findRepo,
+  type Handler,
+  isReply,
+  json,
+  notPermitted,
+  type Params,
+  REPO,
+  type Route,
+  readJsonObject,
+} from './rest-reply';
+import type { Project, PullRequest, RefMatcher, Repo, SshKey, TokenPermission, User } from './types';
 
 /** `start` and `limit` of a paged request, `limit` capped at the model's `maxPage`. */
 function pageOf(env: Env, req: Req): { start: number; limit: number } {
@@ -85,42 +65,6 @@ function visible<T, R>(
 
 function containsIgnoreCase(haystack: string | undefined, needle: string): boolean {
   return (haystack ?? '').toLowerCase().includes(needle.toLowerCase());
-}
-
-/** Looks up the project, or the error reply to send. */
-function findProject(env: Env, req: Req, key: string): Project | Reply {
-  const project = env.model.project(key);
-  if (!project) return error(404, EXCEPTIONS.noSuchProject, `Project ${key} does not exist.`);
-  if (!env.model.canViewProject(req.principal, project)) return notPermitted();
-  return project;
-}
-
-/** Looks up a repository the caller can read, or the error reply to send. */
-function findRepo(env: Env, req: Req, params: Params): Repo | Reply {
-  const key = params.projectKey ?? '';
-  const slug = params.repositorySlug ?? '';
-  if (!env.model.project(key)) return error(404, EXCEPTIONS.noSuchProject, `Project ${key} does not exist.`);
-  const repo = env.model.repo(key, slug);
-  if (!repo) return error(404, EXCEPTIONS.noSuchRepository, `Repository ${key}/${slug} does not exist.`);
-  if (!env.model.canReadRepo(req.principal, repo)) return notPermitted();
-  return repo;
-}
-
-function isReply(value: unknown): value is Reply {
-  return typeof value === 'object' && value !== null && 'kind' in value;
-}
-
-/** The request's JSON object body (an empty object for no body or a non-object), or the 400 to send. */
-async function readJsonObject(req: Req): Promise<Record<string, unknown> | Reply> {
-  let body: unknown;
-  try {
-    body = JSON.parse((await readBody(req.raw)).toString('utf8') || 'null');
-  } catch {
-    return badRequest('The request body is not valid JSON.');
-  }
-  return typeof body === 'object' && body !== null && !Array.isArray(body)
-    ? (body as Record<string, unknown>)
-    : {};
 }
 
 // ───────────────────────────── handlers ─────────────────────────────
@@ -216,7 +160,12 @@ const getUsers: Handler = (env, req) => {
 const getProjects: Handler = (env, req) => {
   const name = req.query.get('name')?.trim();
   const permission = req.query.get('permission');
-  if (permission && permission !== 'PROJECT_VIEW' && !isProjectPermission(permission)) {
+  if (
+    permission &&
+    permission !== 'PROJECT_VIEW' &&
+    permission !== 'REPO_CREATE' &&
+    !isProjectPermission(permission)
+  ) {
     return badRequest(`${permission} is unknown or not a project permission.`, 'permission');
   }
   const level = levelOf(permission ?? undefined);
@@ -224,9 +173,14 @@ const getProjects: Handler = (env, req) => {
   const projects = [...model.projects.values()]
     .filter((p) => p.type === 'NORMAL' && (!name || containsIgnoreCase(p.name, name)))
     .sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1));
-  const canSee = (p: Project) =>
-    model.canViewProject(req.principal, p) &&
-    (!permission || permission === 'PROJECT_VIEW' || model.projectLevel(req.principal, p) >= level);
+  // REPO_CREATE ("Create repository") sits between PROJECT_WRITE and PROJECT_ADMIN.
+  const holds = (p: Project) =>
+    !permission ||
+    permission === 'PROJECT_VIEW' ||
+    (permission === 'REPO_CREATE'
+      ? model.canCreateRepo(req.principal, p)
+      : model.projectLevel(req.principal, p) >= level);
+  const canSee = (p: Project) => model.canViewProject(req.principal, p) && holds(p);
   return json(
     200,
     visible(env, req, projects, canSee, (p) => restProject(p, env.urls)),
@@ -723,8 +677,6 @@ const deleteToken: Handler = (env, req, params) => {
   return { kind: 'json', status: 204 };
 };
 
-const REPO = '/api/latest/projects/{projectKey}/repos/{repositorySlug}';
-
 const PAGED = ['start', 'limit'] as const;
 
 export const ROUTES: readonly Route[] = [
@@ -813,6 +765,7 @@ export const ROUTES: readonly Route[] = [
     handler: deleteToken,
     query: [],
   },
+  ...REPO_CREATE_ROUTES,
 ];
 
 const COMPILED = ROUTES.map((route) => ({ route, compiled: compileTemplate(route.template) }));

@@ -115,8 +115,11 @@ describe('conformance check', () => {
       'error-context-null',
       'default-reviewers-returns-users',
       'users-is-a-page',
+      'create-repository-no-such-project',
+      'set-default-branch-validation',
       'filter-responses',
     ]);
+    expect(spec.check('POST', '/rest/api/1.0/projects/NOPE/repos', 404, error)).toEqual([]);
   });
 
   it('refuses operations and statuses the spec does not have', () => {
