@@ -14,6 +14,8 @@
  * ```
  */
 
+import { normaliseForSearch } from '../clone/search';
+
 /** What a template is for; the form may group the list by it (labels in `GITIGNORE_KIND_LABELS`). */
 export type GitignoreKind = 'language' | 'tool' | 'editor' | 'os';
 
@@ -54,31 +56,34 @@ export function loadGitignoreTemplates(): Promise<readonly GitignoreTemplate[]> 
 }
 
 function fold(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().trim();
+  return normaliseForSearch(text).trim();
 }
 
+const WORD_SPLIT = /[\s/()]+/;
+
 /**
- * 0 exact, 1 start of the text or of a word in it, 2 anywhere; a keyword match counts half a rank
- * less than the same match in the name or id. Undefined when absent.
+ * How well `term` matches one of `texts`: 0 the whole text, 0.25 a whole word of it, 1 the start of
+ * the text or of a word, 2 anywhere; undefined when absent.
  */
-function termRank(term: string, names: readonly string[], keywords: readonly string[]): number | undefined {
+function termRank(term: string, texts: readonly string[]): number | undefined {
   let best: number | undefined;
-  const consider = (text: string, penalty: number) => {
+  for (const text of texts) {
+    const words = text.split(WORD_SPLIT);
     let rank: number | undefined;
     if (text === term) rank = 0;
-    else if (text.startsWith(term) || text.split(/[\s/()]+/).some((word) => word.startsWith(term))) rank = 1;
+    else if (words.includes(term)) rank = 0.25;
+    else if (text.startsWith(term) || words.some((word) => word.startsWith(term))) rank = 1;
     else if (text.includes(term)) rank = 2;
-    if (rank !== undefined && (best === undefined || rank + penalty < best)) best = rank + penalty;
-  };
-  for (const text of names) consider(text, 0);
-  for (const text of keywords) consider(text, 0.5);
+    if (rank !== undefined && (best === undefined || rank < best)) best = rank;
+  }
   return best;
 }
 
 /**
  * The templates whose name, id or keywords contain every term of `query` (split at spaces; case and
- * accents ignored), best first: exact name/keyword matches, then word starts, then substrings; ties
- * in catalogue order. An empty query gives the whole catalogue.
+ * accents ignored), best first: the query as the name (or a word of it), then as a keyword, then by
+ * how well each term matches (whole, word start, anywhere; a keyword match counts half a rank less
+ * than one in the name); ties in catalogue order. An empty query gives the whole catalogue.
  */
 export function searchGitignoreTemplates(
   templates: readonly GitignoreTemplate[],
@@ -91,10 +96,13 @@ export function searchGitignoreTemplates(
   templates.forEach((template, index) => {
     const names = [template.name, template.id].map(fold);
     const keywords = template.keywords.map(fold);
-    let score = names.includes(whole) ? -1 : keywords.includes(whole) ? -0.5 : 0;
+    const wholeInName = termRank(whole, names);
+    let score = wholeInName !== undefined && wholeInName < 1 ? -1 : keywords.includes(whole) ? -0.5 : 0;
     for (const term of terms) {
-      const rank = termRank(term, names, keywords);
-      if (rank === undefined) return;
+      const inName = termRank(term, names);
+      const inKeywords = termRank(term, keywords);
+      const rank = Math.min(inName ?? Infinity, (inKeywords ?? Infinity) + 0.5);
+      if (rank === Infinity) return;
       score += rank;
     }
     scored.push({ template, score, index });
@@ -132,15 +140,79 @@ function blocks(body: string): Block[] {
   return result;
 }
 
+/** The last segment of a rule (what a path's last component must match), without `!` and a trailing `/`. */
+function lastSegment(rule: string): string {
+  const pattern = rule.replace(/^!/, '').replace(/\/+$/, '');
+  return pattern.slice(pattern.lastIndexOf('/') + 1);
+}
+
+const GLOB = /[*?[\\]/;
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** A glob segment as a regular expression (`*`, `?`, `[…]`, `[!…]`, `\x`), for one path component. */
+function segmentRegExp(segment: string): RegExp {
+  let source = '';
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment[i]!;
+    if (c === '*') source += '[^/]*';
+    else if (c === '?') source += '[^/]';
+    else if (c === '\\' && i + 1 < segment.length) source += escapeRegExp(segment[++i]!);
+    else if (c === '[') {
+      const end = segment.indexOf(']', i + 2);
+      if (end === -1) source += '\\[';
+      else {
+        const body = segment
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\');
+        source += `[${body}]`;
+        i = end;
+      }
+    } else source += escapeRegExp(c);
+  }
+  return new RegExp(`^${source}$`);
+}
+
+/** The plain text a glob segment's matches must start and end with. */
+function literalEnds(segment: string): { head: string; tail: string } {
+  const first = segment.search(/[*?[\\]/);
+  let last = -1;
+  for (let i = 0; i < segment.length; i++) if ('*?]'.includes(segment[i]!)) last = i;
+  return { head: segment.slice(0, first), tail: segment.slice(last + 1) };
+}
+
+const compatible = (a: string, b: string, at: 'start' | 'end') =>
+  at === 'start' ? a.startsWith(b) || b.startsWith(a) : a.endsWith(b) || b.endsWith(a);
+
+/**
+ * Whether some path could match both rules. Decided on their last segments: two plain names overlap
+ * only when equal, a plain name and a glob when the glob matches the name, two globs unless their
+ * plain starts or ends can't agree (`*.suo` and `*.code-snippets` never match one name); otherwise
+ * they are taken to overlap, the safe answer.
+ */
+function mayOverlap(a: string, b: string): boolean {
+  const x = lastSegment(a);
+  const y = lastSegment(b);
+  const xGlob = GLOB.test(x);
+  const yGlob = GLOB.test(y);
+  if (!xGlob && !yGlob) return x === y;
+  if (!xGlob || !yGlob) return xGlob ? segmentRegExp(x).test(y) : segmentRegExp(y).test(x);
+  const ex = literalEnds(x);
+  const ey = literalEnds(y);
+  return compatible(ex.head, ey.head, 'start') && compatible(ex.tail, ey.tail, 'end');
+}
+
 /**
  * One `.gitignore` from the selected templates: in catalogue order (whatever order they were picked
  * in), each part under a `# ── Name ──` header, parts separated by a blank line.
  *
  * No rule appears twice: a rule already written by an earlier part (or earlier in the same part) is
- * left out, unless a rule of the opposite sense (`!…` against a plain rule) came in between, because
- * then the repeat changes what is ignored. A comment stays with its rules and goes when all of them
- * were left out; a part left with no rule says so under its header. Trailing spaces are trimmed and
- * the file ends with one newline. Unknown ids are ignored; nothing selected gives `''`.
+ * left out, unless a rule of the opposite sense (`!…` against a plain rule) that may match the same
+ * paths came in between, because then the repeat changes what is ignored (the last matching rule
+ * wins in git). A comment stays with its rules and goes when all of them were left out; a part left
+ * with no rule says so under its header. Trailing spaces are trimmed and the file ends with one
+ * newline. Unknown ids are ignored; nothing selected gives `''`.
  */
 export function combineGitignore(
   templates: readonly GitignoreTemplate[],
@@ -148,11 +220,19 @@ export function combineGitignore(
 ): string {
   const wanted = new Set(selectedIds);
   const chosen = templates.filter((t) => wanted.has(t.id));
-  /** Index of each rule's last written occurrence. */
+  /** Every rule written so far, in order. */
+  const written: string[] = [];
   const lastWritten = new Map<string, number>();
-  let lastNegation = -1;
-  let lastPlain = -1;
-  let written = 0;
+  const isRepeat = (rule: string): boolean => {
+    const previous = lastWritten.get(rule);
+    if (previous === undefined) return false;
+    const negation = rule.startsWith('!');
+    for (let i = previous + 1; i < written.length; i++) {
+      const other = written[i]!;
+      if (other.startsWith('!') !== negation && mayOverlap(rule, other)) return false;
+    }
+    return true;
+  };
   const parts: string[] = [];
   for (const template of chosen) {
     const lines: string[] = [`# ── ${template.name} ──`];
@@ -160,14 +240,9 @@ export function combineGitignore(
     for (const block of blocks(template.body)) {
       const rules: string[] = [];
       for (const rule of block.rules) {
-        const negation = rule.startsWith('!');
-        const previous = lastWritten.get(rule);
-        const oppositeSince = negation ? lastPlain : lastNegation;
-        if (previous !== undefined && oppositeSince < previous) continue;
-        lastWritten.set(rule, written);
-        if (negation) lastNegation = written;
-        else lastPlain = written;
-        written += 1;
+        if (isRepeat(rule)) continue;
+        lastWritten.set(rule, written.length);
+        written.push(rule);
         rules.push(rule);
       }
       if (rules.length === 0 && block.rules.length > 0) continue;

@@ -10,7 +10,9 @@
  * - every other character becomes one `-` each, runs are not collapsed ("foo bar" → `foo-bar`,
  *   "a@b!-#c" → `a-b---c`, unlike Bitbucket Cloud);
  * - a slug starts with a letter or digit (inferred: leading `-`, `_`, `.` are dropped);
- * - names are at most 128 characters and start with a letter or digit; the server answers a second
+ * - names are at most 128 characters, start with a letter or digit and may hold letters, digits,
+ *   spaces, hyphens, underscores and periods (Atlassian's "Creating repositories" documentation; the
+ *   exact server message is not public, so the sentences here are ours); the server answers a second
  *   repository whose name or slug is already used in the project with 409 ("A repository with same
  *   name already exists." / "This repository URL is already taken.").
  * The server's own slug is the truth: after creating, show the `slug` it returned.
@@ -18,22 +20,10 @@
  * Used by the form (live preview and validation) and available to the simulator.
  */
 
+import { normaliseForSearch } from '../clone/search';
+
 /** The longest repository name the server accepts. */
 export const MAX_REPOSITORY_NAME_LENGTH = 128;
-
-/** Letters that Unicode decomposition leaves alone but that read as Latin letters. */
-const TRANSLITERATIONS: Readonly<Record<string, string>> = {
-  ø: 'o',
-  æ: 'ae',
-  œ: 'oe',
-  ß: 'ss',
-  ł: 'l',
-  đ: 'd',
-  ð: 'd',
-  þ: 'th',
-  ı: 'i',
-  ħ: 'h',
-};
 
 /**
  * The slug the server derives from `name` (the name is trimmed first, as the form sends it).
@@ -41,12 +31,12 @@ const TRANSLITERATIONS: Readonly<Record<string, string>> = {
  * reports that.
  */
 export function repositorySlug(name: string): string {
-  const lower = name.trim().toLowerCase();
   let slug = '';
-  for (const char of lower) {
-    const mapped = TRANSLITERATIONS[char] ?? char.normalize('NFKD').replace(/\p{M}/gu, '');
-    // Each character that is not allowed becomes one dash (a decomposed character counts once).
-    slug += /^[a-z0-9._-]+$/.test(mapped) ? mapped : '-';
+  for (const char of name.trim().normalize('NFC')) {
+    // Accents go and a few letters are spelled out (ø → o, ß → ss), as the repository search does.
+    const folded = normaliseForSearch(char);
+    // Each character that is not allowed becomes one dash (a character with an accent counts once).
+    slug += /^[a-z0-9._-]+$/.test(folded) ? folded : '-';
   }
   return slug.replace(/^[^a-z0-9]+/, '');
 }
@@ -66,7 +56,7 @@ export function validateRepositoryName(
   name: string,
   existing: readonly ExistingRepository[] = [],
 ): string | null {
-  const trimmed = name.trim();
+  const trimmed = name.trim().normalize('NFC');
   if (trimmed === '') return 'Enter a name for the repository.';
   if (/\p{Cc}/u.test(trimmed)) return 'The name can’t contain line breaks, tabs or other control characters.';
   const length = [...trimmed].length;
@@ -78,7 +68,11 @@ export function validateRepositoryName(
   if (bad.length > 0) {
     const shown = bad
       .slice(0, 5)
-      .map((c) => `“${c}”`)
+      .map((c) =>
+        /[\s\p{Cf}]/u.test(c)
+          ? `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
+          : `“${c}”`,
+      )
       .join(' ');
     return `The name can contain only letters, digits, spaces, hyphens (-), underscores (_) and periods (.); remove ${shown}.`;
   }
