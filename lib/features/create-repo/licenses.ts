@@ -164,8 +164,9 @@ export function loadLicenseChoices(): Promise<readonly LicenseChoice[]> {
 }
 
 /**
- * The choices whose SPDX id or name contains every term of `query` (case-insensitive), in list order
- * with an exact id match first; an empty query gives the whole list.
+ * The choices whose SPDX id or name contains every term of `query` (case-insensitive): the exact id
+ * first, then ids starting with the query, then the rest, each in list order; an empty query gives
+ * the whole list.
  */
 export function searchLicenses(list: readonly LicenseChoice[], query: string): LicenseChoice[] {
   const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
@@ -175,8 +176,14 @@ export function searchLicenses(list: readonly LicenseChoice[], query: string): L
     const text = `${c.id} ${c.name}`.toLowerCase();
     return terms.every((t) => text.includes(t));
   });
-  const exact = hits.filter((c) => c.id.toLowerCase() === whole);
-  return [...exact, ...hits.filter((c) => !exact.includes(c))];
+  const tier = (c: LicenseChoice) => {
+    const id = c.id.toLowerCase();
+    return id === whole ? 0 : id.startsWith(whole) ? 1 : 2;
+  };
+  return hits
+    .map((c, index) => ({ c, index }))
+    .sort((a, b) => tier(a.c) - tier(b.c) || a.index - b.index)
+    .map((h) => h.c);
 }
 
 /** Why year or holder can't go into a copyright line, as one sentence, or `null` when both are fine. */
