@@ -32,7 +32,8 @@ async function git(args: string[], options: { cwd?: string; env?: NodeJS.Process
   return stdout;
 }
 
-function repoFiles(repo: Repo): Map<string, string> {
+/** The files of a repository without git history of its own: its seed's, else a README from the description. */
+export function repoFiles(repo: Repo): Map<string, string> {
   return repo.files ?? new Map([['README.md', `# ${repo.name}\n\n${repo.description ?? ''}\n`]]);
 }
 

@@ -10,6 +10,7 @@
  * refuses a request carrying one the spec documents for the operation but the handler would ignore.
  */
 import { type Conformance, type ConformanceViolation, compileTemplate, specPathOf } from './conformance';
+import { FILE_EDIT_ROUTES } from './file-edit';
 import { decodeSegment, type Env, type Reply, type Req } from './http';
 import {
   EXCEPTIONS,
@@ -766,6 +767,7 @@ export const ROUTES: readonly Route[] = [
     query: [],
   },
   ...REPO_CREATE_ROUTES,
+  ...FILE_EDIT_ROUTES,
 ];
 
 const COMPILED = ROUTES.map((route) => ({ route, compiled: compileTemplate(route.template) }));

@@ -288,3 +288,197 @@ describe.skipIf(!hasGit)('created repositories in git', () => {
     ).toBe(400);
   }, 30_000);
 });
+
+interface RestCommit {
+  id: string;
+  displayId: string;
+  message: string;
+  author: { name: string; emailAddress: string };
+  authorTimestamp: number;
+  parents: Array<{ id: string }>;
+}
+
+/** PUT …/browse/{path} with multipart fields, as the extension and curl -F send them. */
+async function putFile(
+  repoPath: string,
+  file: string,
+  fields: Record<string, string | Blob>,
+  token: string = SEED_TOKENS.aliceAdmin,
+): Promise<{ status: number; body: RestCommit & ErrorBody }> {
+  const form = new FormData();
+  // The content as a file part: FormData turns the line ends of text fields into CRLF.
+  for (const [name, value] of Object.entries(fields)) {
+    form.append(name, name === 'content' && typeof value === 'string' ? new Blob([value]) : value);
+  }
+  const res = await fetch(`${sim.url}${API}/projects/${repoPath}/browse/${file}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  return { status: res.status, body: (await res.json()) as RestCommit & ErrorBody };
+}
+
+describe.skipIf(!hasGit)('the file-edit API and file reads', () => {
+  it('makes the first commit of an empty repository and the next ones, checked with git clone', async () => {
+    await create('PROJ', { name: 'Edited Repo' });
+    await call('PUT', `${API}/projects/PROJ/repos/edited-repo/default-branch`, SEED_TOKENS.aliceAdmin, {
+      id: 'refs/heads/main',
+    });
+    const first = await putFile('PROJ/repos/edited-repo', '.gitignore', {
+      content: new Blob(['node_modules/\n.DS_Store\n']),
+      branch: 'main',
+      message: 'Add .gitignore',
+    });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({
+      message: 'Add .gitignore',
+      author: { name: 'Alice Ångström', emailAddress: 'alice@example.com' },
+      parents: [],
+    });
+    expect(first.body.displayId).toBe(first.body.id.slice(0, 11));
+    const second = await putFile('PROJ/repos/edited-repo', 'docs/LICENSE', {
+      content: 'MIT License\n',
+      branch: 'main',
+    });
+    expect(second.status).toBe(200);
+    expect(second.body.parents.map((p) => p.id)).toEqual([first.body.id]);
+    expect(second.body.message).toBe('docs/LICENSE created online with Bitbucket');
+
+    // The file exists: without sourceCommitId, with a stale one, or with the same content: 409.
+    const again = await putFile('PROJ/repos/edited-repo', '.gitignore', { content: 'x\n', branch: 'main' });
+    expect(again.status).toBe(409);
+    expect(again.body.errors[0]?.message).toMatch(/already exists/);
+    const same = await putFile('PROJ/repos/edited-repo', '.gitignore', {
+      content: 'node_modules/\n.DS_Store\n',
+      branch: 'main',
+      sourceCommitId: second.body.id,
+    });
+    expect(same.status).toBe(409);
+    const edited = await putFile('PROJ/repos/edited-repo', '.gitignore', {
+      content: 'node_modules/\n',
+      branch: 'main',
+      sourceCommitId: second.body.id,
+    });
+    expect(edited.status).toBe(200);
+    const stale = await putFile('PROJ/repos/edited-repo', '.gitignore', {
+      content: 'dist/\n',
+      branch: 'main',
+      sourceCommitId: first.body.id,
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.body.errors[0]?.message).toMatch(/has been changed since/);
+    // A new branch from sourceBranch.
+    const feature = await putFile('PROJ/repos/edited-repo', 'notes.md', {
+      content: '# Notes\n',
+      branch: 'feature/notes',
+      sourceBranch: 'main',
+    });
+    expect(feature.status).toBe(200);
+    expect(feature.body.parents.map((p) => p.id)).toEqual([edited.body.id]);
+
+    const clone = path.join(dir, 'clone-edited');
+    await git(['clone', '--quiet', `${sim.url}/scm/proj/edited-repo.git`, clone], SEED_TOKENS.aliceRead);
+    expect(
+      (await git(['log', '--format=%an <%ae>|%s', 'main'], undefined, clone)).stdout.trim().split('\n'),
+    ).toEqual([
+      'Alice Ångström <alice@example.com>|.gitignore edited online with Bitbucket',
+      'Alice Ångström <alice@example.com>|docs/LICENSE created online with Bitbucket',
+      'Alice Ångström <alice@example.com>|Add .gitignore',
+    ]);
+    expect(readFileSync(path.join(clone, '.gitignore'), 'utf8')).toBe('node_modules/\n');
+    expect(readFileSync(path.join(clone, 'docs', 'LICENSE'), 'utf8')).toBe('MIT License\n');
+    expect(sim.model.repo('PROJ', 'edited-repo')?.branches.map((b) => b.name)).toEqual([
+      'main',
+      'feature/notes',
+    ]);
+  }, 30_000);
+
+  it('refuses edits without branch, content or write permission, and reads files as pages and raw', async () => {
+    const base = 'PROJ/repos/edited-repo';
+    expect((await putFile(base, 'a.txt', { content: 'a' })).body.errors[0]?.context).toBe('branch');
+    expect((await putFile(base, 'a.txt', { branch: 'main' })).body.errors[0]?.context).toBe('content');
+    expect(
+      (await putFile(base, 'a.txt', { content: 'a', branch: 'main' }, SEED_TOKENS.chenRead)).status,
+    ).toBe(401);
+    expect((await putFile(base, 'a.txt', { content: 'a', branch: 'nope' })).status).toBe(404);
+
+    const lines = await call<{ lines: Array<{ text: string }>; isLastPage: boolean; nextPageStart?: number }>(
+      'GET',
+      `${API}/projects/${base}/browse/docs/LICENSE?at=refs/heads/main`,
+      SEED_TOKENS.aliceRead,
+    );
+    expect(lines.body).toMatchObject({ lines: [{ text: 'MIT License' }], isLastPage: true });
+    const seeded = await call<{
+      lines: Array<{ text: string }>;
+      isLastPage: boolean;
+      nextPageStart?: number;
+    }>('GET', `${API}/projects/PROJ/repos/api/browse/README.md?limit=1`, SEED_TOKENS.aliceRead);
+    expect(seeded.body.lines).toHaveLength(1);
+    expect(seeded.body).toMatchObject({ isLastPage: false, nextPageStart: 1 });
+    const dirList = await call<{ children: { values: Array<{ path: { toString: string }; type: string }> } }>(
+      'GET',
+      `${API}/projects/${base}/browse`,
+      SEED_TOKENS.aliceRead,
+    );
+    expect(dirList.body.children.values.map((c) => `${c.type} ${c.path.toString}`)).toEqual([
+      'FILE .gitignore',
+      'DIRECTORY docs',
+    ]);
+    const raw = await fetch(`${sim.url}${API}/projects/${base}/raw/.gitignore`, {
+      headers: { authorization: `Bearer ${SEED_TOKENS.aliceRead}` },
+    });
+    expect(raw.status).toBe(200);
+    expect(await raw.text()).toBe('node_modules/\n');
+    const missing = await call<ErrorBody>(
+      'GET',
+      `${API}/projects/${base}/raw/none.txt`,
+      SEED_TOKENS.aliceRead,
+    );
+    expect(missing.status).toBe(404);
+    expect(missing.body.errors[0]?.exceptionName).toBe('com.atlassian.bitbucket.content.NoSuchPathException');
+  }, 30_000);
+
+  it('refuses the first commit of an empty repository when switched so', async () => {
+    await create('PROJ', { name: 'Stays Empty' });
+    sim.model.repoSettings.fileEditOnEmptyRepo = false;
+    try {
+      const refused = await putFile('PROJ/repos/stays-empty', 'README.md', {
+        content: '# x\n',
+        branch: 'master',
+      });
+      expect(refused.status).toBe(404);
+      expect(refused.body.errors[0]).toMatchObject({
+        exceptionName: 'com.atlassian.bitbucket.repository.NoSuchBranchException',
+        message: 'Branch master does not exist in repository Stays Empty.',
+      });
+      expect(sim.model.repo('PROJ', 'stays-empty')?.branches).toEqual([]);
+    } finally {
+      sim.model.repoSettings.fileEditOnEmptyRepo = true;
+    }
+  });
+
+  it('with HTTP(S) access off: no http clone links, and git over HTTP refused as the server refuses it', async () => {
+    sim.model.repoSettings.httpAccess = false;
+    try {
+      const created = await create('PROJ', { name: 'No Http' });
+      expect(created.body.links.clone?.map((l) => l.name)).toEqual(['ssh']);
+      const docs = await call<RestRepo>('GET', `${API}/projects/INT/repos/docs-site`, SEED_TOKENS.aliceRead);
+      expect(docs.body.links).not.toHaveProperty('clone');
+      const failure = await git(['ls-remote', `${sim.url}/scm/proj/api.git`], SEED_TOKENS.aliceRead).then(
+        () => '',
+        (e: { stderr: string }) => e.stderr,
+      );
+      expect(failure).toContain('remote error: SCM access over HTTP(S) has been disabled');
+      // The file-edit API still works.
+      expect(
+        (await putFile('PROJ/repos/no-http', 'README.md', { content: '# No Http\n', branch: 'master' }))
+          .status,
+      ).toBe(200);
+    } finally {
+      sim.model.repoSettings.httpAccess = true;
+    }
+    expect(
+      (await git(['ls-remote', `${sim.url}/scm/proj/no-http.git`], SEED_TOKENS.aliceRead)).stdout,
+    ).toContain('refs/heads/master');
+  }, 30_000);
+});
