@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readmeContent } from '../../lib/features/create-repo/readme';
 import { repositorySlug, validateRepositoryName } from '../../lib/features/create-repo/slug';
+import { slugify } from '../../simulator/model';
+import { repoNameProblem } from '../../simulator/repo-create';
 
 describe('the slug preview', () => {
   it.each([
@@ -22,7 +24,8 @@ describe('the slug preview', () => {
     ['Cafe\u0301', 'cafe'],
     ['Straße', 'strasse'],
     ['two  spaces', 'two--spaces'],
-    ['日本 tools', 'tools'],
+    ['ﬁle ②', 'file-2'],
+    ['日本 tools', '---tools'],
   ])('“%s” → %s', (name, slug) => {
     expect(repositorySlug(name)).toBe(slug);
   });
@@ -57,8 +60,8 @@ describe('repository name validation', () => {
       'The name can contain only letters, digits, spaces, hyphens (-), underscores (_) and periods (.); remove U+00A0.',
     ],
     [
-      '日本',
-      'The name needs at least one letter from A to Z or a digit: the server builds the repository’s address from them.',
+      '日本 tools',
+      'The name must start with a letter from A to Z (accents are fine) or a digit: the server builds the repository’s address from it.',
     ],
   ])('refuses %j: %s', (name, sentence) => {
     expect(validateRepositoryName(name)).toBe(sentence);
@@ -102,5 +105,30 @@ describe('the README', () => {
     expect(readmeContent('api', 'First line.\r\nSecond line.\r\n')).toBe(
       '# api\n\nFirst line.\nSecond line.\n',
     );
+  });
+});
+
+describe('the form and the simulated server agree', () => {
+  it.each([
+    'My repo',
+    'UVAST_final',
+    'føøbar',
+    'a@b!-#c',
+    'ﬁle ②',
+    'Ørsted Ålesund',
+    'Straße',
+    '日本 tools',
+    '日本',
+    'two  spaces',
+    ' padded ',
+    '-leading',
+    'v1.2 release',
+    'Cafe\u0301',
+    'emoji 😀',
+    'a'.repeat(128),
+    'a'.repeat(129),
+  ])('on “%s”', (name) => {
+    expect(repositorySlug(name)).toBe(slugify(name));
+    expect(validateRepositoryName(name) === null).toBe(repoNameProblem(name) === undefined);
   });
 });

@@ -6,39 +6,54 @@
  * "What is a repository slug?"):
  * - a slug holds only ASCII letters, digits, `_`, `-` and `.`, in lower case: "My repo" → `my-repo`
  *   (the spec's example pair), "UVAST_final" → `uvast_final` (a real 7.6 page);
- * - accented letters lose their accent ("føøbar" → `foobar`);
+ * - accents and compatibility forms are folded to ASCII ("føøbar" → `foobar`);
  * - every other character becomes one `-` each, runs are not collapsed ("foo bar" → `foo-bar`,
  *   "a@b!-#c" → `a-b---c`, unlike Bitbucket Cloud);
- * - a slug starts with a letter or digit (inferred: leading `-`, `_`, `.` are dropped);
+ * - a Server slug "can only start with alphanumeric characters", so a name whose slug would not is
+ *   refused (inferred: how the server treats such a name is not documented);
  * - names are at most 128 characters, start with a letter or digit and may hold letters, digits,
  *   spaces, hyphens, underscores and periods (Atlassian's "Creating repositories" documentation; the
  *   exact server message is not public, so the sentences here are ours); the server answers a second
  *   repository whose name or slug is already used in the project with 409 ("A repository with same
  *   name already exists." / "This repository URL is already taken.").
- * The server's own slug is the truth: after creating, show the `slug` it returned.
- *
- * Used by the form (live preview and validation) and available to the simulator.
+ * The simulator implements the same rules on its own (simulator/model.ts `slugify`,
+ * simulator/repo-create.ts); a unit test keeps the two in agreement. The server's own slug is the
+ * truth: after creating, show the `slug` it returned.
  */
-
-import { normaliseForSearch } from '../clone/search';
 
 /** The longest repository name the server accepts. */
 export const MAX_REPOSITORY_NAME_LENGTH = 128;
 
+/** Latin letters that compatibility decomposition leaves alone, spelled in ASCII. */
+const ASCII_LETTERS: Readonly<Record<string, string>> = {
+  ø: 'o',
+  æ: 'ae',
+  œ: 'oe',
+  ß: 'ss',
+  ð: 'd',
+  đ: 'd',
+  ł: 'l',
+  þ: 'th',
+  ı: 'i',
+  ħ: 'h',
+  ŀ: 'l',
+};
+
 /**
- * The slug the server derives from `name` (the name is trimmed first, as the form sends it).
- * May be empty when the name has no letter or digit that maps to ASCII; `validateRepositoryName`
- * reports that.
+ * The slug the server derives from `name` (the name is trimmed first, as the form sends it). When it
+ * does not start with a letter or digit, `validateRepositoryName` refuses the name.
  */
 export function repositorySlug(name: string): string {
-  let slug = '';
-  for (const char of name.trim().normalize('NFC')) {
-    // Accents go and a few letters are spelled out (ø → o, ß → ss), as the repository search does.
-    const folded = normaliseForSearch(char);
-    // Each character that is not allowed becomes one dash (a character with an accent counts once).
-    slug += /^[a-z0-9._-]+$/.test(folded) ? folded : '-';
-  }
-  return slug.replace(/^[^a-z0-9]+/, '');
+  return (
+    name
+      .trim()
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, '')
+      // Each character that is not allowed becomes one dash, after accents and ligatures are folded.
+      .replace(/[^\0-\x7f]/gu, (c) => ASCII_LETTERS[c] ?? '-')
+      .replace(/[^a-z0-9_.-]/g, '-')
+  );
 }
 
 /** A repository already in the project, to check a new name against. */
@@ -77,8 +92,8 @@ export function validateRepositoryName(
     return `The name can contain only letters, digits, spaces, hyphens (-), underscores (_) and periods (.); remove ${shown}.`;
   }
   const slug = repositorySlug(trimmed);
-  if (!/[a-z0-9]/.test(slug)) {
-    return 'The name needs at least one letter from A to Z or a digit: the server builds the repository’s address from them.';
+  if (!/^[a-z0-9]/.test(slug)) {
+    return 'The name must start with a letter from A to Z (accents are fine) or a digit: the server builds the repository’s address from it.';
   }
   const lowerName = trimmed.toLowerCase();
   const sameName = existing.find((r) => r.name.trim().toLowerCase() === lowerName);
