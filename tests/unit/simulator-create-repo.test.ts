@@ -1,8 +1,11 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as fs from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import * as isogit from 'isomorphic-git';
+import isoHttp from 'isomorphic-git/http/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_TOKENS, type Simulator, startSimulator } from '../../simulator/index';
 import { slugify } from '../../simulator/model';
@@ -317,6 +320,52 @@ async function putFile(
   });
   return { status: res.status, body: (await res.json()) as RestCommit & ErrorBody };
 }
+
+describe.skipIf(!hasGit)('a first commit pushed as the extension pushes it', () => {
+  it('takes an isomorphic-git push with a Bearer token into a new repository', async () => {
+    const { body: repo } = await create('~ALICE', { name: 'Iso Pushed' }, SEED_TOKENS.aliceWrite);
+    const work = path.join(dir, 'iso-work');
+    mkdirSync(work);
+    await isogit.init({ fs, dir: work, defaultBranch: 'main' });
+    writeFileSync(path.join(work, 'LICENSE'), 'MIT License\n');
+    await isogit.add({ fs, dir: work, filepath: 'LICENSE' });
+    await isogit.commit({
+      fs,
+      dir: work,
+      message: 'Initial commit',
+      author: { name: 'Alice', email: 'alice@example.com' },
+    });
+    const url = repo.links.clone?.find((l) => l.name === 'http')?.href ?? '';
+    const result = await isogit.push({
+      fs,
+      http: isoHttp,
+      dir: work,
+      url,
+      ref: 'main',
+      headers: { Authorization: `Bearer ${SEED_TOKENS.aliceWrite}` },
+    });
+    expect(result.ok).toBe(true);
+    const clone = path.join(dir, 'iso-clone');
+    await git(['clone', '--quiet', '--branch', 'main', url, clone], SEED_TOKENS.aliceRead);
+    expect((await git(['log', '--format=%s'], undefined, clone)).stdout.trim()).toBe('Initial commit');
+    // A read token may not push.
+    const denied = await isogit
+      .push({
+        fs,
+        http: isoHttp,
+        dir: work,
+        url,
+        ref: 'main',
+        force: true,
+        headers: { Authorization: `Bearer ${SEED_TOKENS.aliceRead}` },
+      })
+      .then(
+        () => 'pushed',
+        (e: Error) => e.message,
+      );
+    expect(denied).toMatch(/403/);
+  }, 30_000);
+});
 
 describe.skipIf(!hasGit)('the file-edit API and file reads', () => {
   it('makes the first commit of an empty repository and the next ones, checked with git clone', async () => {
