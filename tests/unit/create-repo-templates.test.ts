@@ -200,6 +200,79 @@ describe('what git makes of a combined file', () => {
     ).toEqual(['lib/vendor.jar', 'build/libs/app.jar', 'target/classes/App.class']);
   });
 
+  it('every template at once still ignores no source, manifest, lock file or shared setting', () => {
+    const text = combineGitignore(templates, ids(templates));
+    const kept = [
+      'README.md',
+      'LICENSE',
+      '.gitignore',
+      'docs/guide.md',
+      '.github/workflows/ci.yml',
+      'src/index.ts',
+      'package.json',
+      'package-lock.json',
+      'app/main.py',
+      'pyproject.toml',
+      'src/main/java/App.java',
+      'pom.xml',
+      'build.gradle.kts',
+      'gradle/wrapper/gradle-wrapper.jar',
+      '.mvn/wrapper/maven-wrapper.jar',
+      'cmd/server/main.go',
+      'coverage.go',
+      'go.mod',
+      'go.sum',
+      'src/lib.rs',
+      'Cargo.toml',
+      'Cargo.lock',
+      'src/util.c',
+      'include/util.h',
+      'CMakeLists.txt',
+      'Makefile',
+      'App/Program.cs',
+      'App/App.csproj',
+      'Gemfile.lock',
+      'composer.lock',
+      'Sources/App/main.swift',
+      'Package.swift',
+      'app/src/main/AndroidManifest.xml',
+      'Assets/Scripts/Player.cs',
+      'ProjectSettings/ProjectSettings.asset',
+      'main.tf',
+      '.terraform.lock.hcl',
+      'lib/main.dart',
+      'pubspec.yaml',
+      'mix.exs',
+      'R/analysis.R',
+      '.vscode/settings.json',
+      '.vscode/extensions.json',
+      'Dockerfile',
+    ];
+    expect(ignored(text, kept)).toEqual([]);
+  });
+
+  it.each([
+    [
+      'python',
+      ['app/__pycache__/main.cpython-312.pyc', '.venv/bin/python', 'dist/app-1.0.whl', '.pytest_cache/v'],
+    ],
+    ['go', ['server.exe', 'pkg.test', 'coverage.txt']],
+    ['rust', ['target/debug/app', 'src/main.rs.bk']],
+    ['c', ['src/util.o', 'libutil.a', 'build/app', 'CMakeCache.txt']],
+    ['dotnet', ['App/bin/Debug/net8.0/App.dll', 'App/obj/project.assets.json', 'App/App.csproj.user']],
+    ['ruby', ['.bundle/config', 'log/development.log', 'tmp/cache/x']],
+    ['swift', ['App.xcodeproj/xcuserdata/alice.xcuserdatad/x', '.build/debug/App', 'DerivedData/x']],
+    ['android', ['app/build/outputs/apk/app.apk', 'local.properties', 'release.keystore']],
+    ['unity', ['Library/ArtifactDB', 'Temp/x', 'Logs/x.log', 'Game.sln', 'Assembly-CSharp.csproj']],
+    ['terraform', ['.terraform/providers/x', 'terraform.tfstate', 'terraform.tfstate.backup', 'prod.tfvars']],
+    ['jetbrains', ['.idea/workspace.xml', 'app.iml']],
+    ['windows', ['Thumbs.db', 'docs/desktop.ini']],
+    ['linux', ['notes.txt~', '.Trash-1000/x']],
+    ['vim', ['.main.c.swp', 'Session.vim']],
+  ])('%s alone ignores its tools’ output', (id, paths) => {
+    expect(ignored(combineGitignore(templates, [id]), paths)).toEqual(paths);
+  });
+
   it('VS Code + Emacs: shared workspace settings kept, personal state and auto-saves ignored', () => {
     const text = combineGitignore(templates, ['vscode', 'emacs']);
     expect(

@@ -232,8 +232,9 @@ metals.sbt
 *.test
 *.out
 *.prof
-coverage.*
 *.coverprofile
+coverage.txt
+coverage.html
 
 # Local workspace files
 go.work
@@ -430,11 +431,11 @@ project.fragment.lock.json
 *.trx
 *.coverage
 *.coveragexml
-coverage*.json
-coverage*.xml
+coverage.json
+coverage.cobertura.xml
+coverage.opencover.xml
 
-# Publish output
-[Pp]ublish/
+# Per-user publish settings
 *.pubxml.user
 
 # ReSharper and Rider user state

@@ -117,10 +117,10 @@ lint/tmp/
 /[Mm]emoryCaptures/
 /[Rr]ecordings/
 
-# IDE project files Unity generates
-*.csproj
-*.unityproj
-*.sln
+# IDE project files Unity generates at the project root
+/*.csproj
+/*.unityproj
+/*.sln
 *.suo
 *.user
 *.userprefs
@@ -132,7 +132,6 @@ lint/tmp/
 *.opendb
 *.VC.db
 .vs/
-.vscode/
 
 # Meta files of generated debug symbols
 *.pidb.meta
