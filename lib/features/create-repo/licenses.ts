@@ -2,11 +2,12 @@
  * The LICENSE of a new repository: SPDX identifiers, names and texts from the `spdx-license-list`
  * package (CC0-1.0, kept in step with the SPDX License List).
  *
- * What is bundled: the package's names (one lazy chunk, ~100 KB) and the texts of a curated set of
- * licenses, each text its own lazy chunk loaded when that license is chosen (the package's 700+ texts
- * are about 6 MB, far over the extension's budget). Licenses without a bundled text are left out of
- * the list: on the air-gapped networks where Bitbucket Server often runs, a choice that can't produce
- * its file would be a dead end.
+ * What is bundled: the package's names (one lazy chunk) and the texts of a curated set of 41
+ * licenses, each text its own lazy chunk loaded when that license is chosen. The package's 700+ texts
+ * are about 6 MB, far over the 1 MB the issue allows for templates and licenses together; measured
+ * with `wxt build`, the texts take 370 KB of .output/chrome-mv3, the names 101 KB and the .gitignore
+ * templates 15 KB. Licenses without a bundled text are left out of the list: on the air-gapped
+ * networks where Bitbucket Server often runs, a choice that can't produce its file would be a dead end.
  *
  * Year and copyright holder are filled only where the text has a copyright line with placeholders
  * (MIT, MIT-0, BSD-2/3/4-Clause, BSD-3-Clause-Clear, 0BSD, ISC, UPL-1.0); every other text (Apache,
