@@ -517,7 +517,17 @@ const streamRaw: Handler = async (env, req, params) => {
 
 export const FILE_EDIT_ROUTES: readonly Route[] = [
   { method: 'PUT', template: `${REPO}/browse/{path}`, handler: editFile, query: [] },
-  { method: 'GET', template: `${REPO}/browse`, handler: getContent, query: ['at', 'size', 'type'] },
-  { method: 'GET', template: `${REPO}/browse/{path}`, handler: getContent, query: ['at', 'size', 'type'] },
+  {
+    method: 'GET',
+    template: `${REPO}/browse`,
+    handler: getContent,
+    query: ['at', 'size', 'type', 'start', 'limit'],
+  },
+  {
+    method: 'GET',
+    template: `${REPO}/browse/{path}`,
+    handler: getContent,
+    query: ['at', 'size', 'type', 'start', 'limit'],
+  },
   { method: 'GET', template: `${REPO}/raw/{path}`, handler: streamRaw, query: ['at'] },
 ];

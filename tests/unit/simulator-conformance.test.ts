@@ -209,11 +209,16 @@ describe('query parameters the spec documents', () => {
     expect(gaps).toEqual({
       [`GET ${REPO}/branches`]: ['boostMatches', 'context', 'details', 'base'],
       [`GET ${REPO}/pull-requests`]: ['withAttributes', 'withProperties'],
+      [`GET ${REPO}/browse`]: ['noContent', 'blame'],
+      [`GET ${REPO}/browse/{path}`]: ['noContent', 'blame'],
+      [`GET ${REPO}/raw/{path}`]: ['markup', 'htmlEscape', 'includeHeadingId', 'hardwrap'],
     });
     // Honoured although the spec doesn't document them (real servers accept them too).
     expect(extras).toEqual({
       'GET /api/latest/users': ['start', 'limit'],
       'GET /api/latest/users/{userSlug}': ['avatarSize'],
+      [`GET ${REPO}/browse`]: ['start', 'limit'],
+      [`GET ${REPO}/browse/{path}`]: ['start', 'limit'],
     });
   });
 });
