@@ -247,6 +247,11 @@ describe('what git makes of a combined file', () => {
       '.vscode/settings.json',
       '.vscode/extensions.json',
       'Dockerfile',
+      'BUILD.bazel',
+      'MODULE.bazel.lock',
+      'flake.nix',
+      'flake.lock',
+      'src/result/Result.java',
     ];
     expect(ignored(text, kept)).toEqual([]);
   });
@@ -269,6 +274,8 @@ describe('what git makes of a combined file', () => {
     ['windows', ['Thumbs.db', 'docs/desktop.ini']],
     ['linux', ['notes.txt~', '.Trash-1000/x']],
     ['vim', ['.main.c.swp', 'Session.vim']],
+    ['bazel', ['bazel-bin', 'bazel-out/k8-fastbuild/bin/app', 'user.bazelrc']],
+    ['nix', ['result', 'result-dev', '.direnv/flake-profile']],
   ])('%s alone ignores its tools’ output', (id, paths) => {
     expect(ignored(combineGitignore(templates, [id]), paths)).toEqual(paths);
   });

@@ -188,6 +188,40 @@ terraform.rc
 `,
   },
   {
+    id: 'bazel',
+    name: 'Bazel',
+    kind: 'tool',
+    keywords: ['bazelisk', 'blaze', 'starlark', 'monorepo'],
+    body: `
+# Output links Bazel makes in the workspace root
+/bazel-*
+
+# Per-user flags
+user.bazelrc
+.bazelrc.user
+
+# IDE plugin state
+.ijwb/
+.clwb/
+.aswb/
+`,
+  },
+  {
+    id: 'nix',
+    name: 'Nix',
+    kind: 'tool',
+    keywords: ['nixos', 'flake', 'direnv', 'devenv'],
+    body: `
+# Build result links nix-build leaves in the working directory
+/result
+/result-*
+
+# direnv and devenv state
+.direnv/
+.devenv/
+`,
+  },
+  {
     id: 'jupyter',
     name: 'Jupyter',
     kind: 'tool',
