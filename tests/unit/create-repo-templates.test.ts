@@ -150,7 +150,7 @@ describe('what git makes of a combined file', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'gitignore-'));
-    execFileSync('git', ['init', '-q', dir]);
+    execFileSync('git', ['init', '-q', dir], { stdio: 'ignore' });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
