@@ -372,8 +372,16 @@ export function CreateRepoForm({
   const [sent, setSent] = useState<Sent | null>(null);
   const [cloneSettings, setCloneSettings] = useState<CloneSettings>(DEFAULT_CLONE_SETTINGS);
   const nameInput = useRef<HTMLInputElement>(null);
+  const refocusName = useRef(false);
+  useEffect(() => {
+    if (busy || !refocusName.current) return;
+    refocusName.current = false;
+    nameInput.current?.focus();
+  }, [busy]);
 
   useEffect(() => {
+    // The form replaces the search: the name is where typing goes.
+    nameInput.current?.focus();
     void readCloneSettings().then(setCloneSettings, () => {});
     void loadGitignoreTemplates().then(setTemplates, () =>
       setError('The .gitignore templates could not be loaded. Reload the extension and try again.'),
@@ -451,8 +459,8 @@ export function CreateRepoForm({
       setAnswer(result);
     } catch (e) {
       setError(failureText(e));
-      // A name clash keeps everything typed; the name is where to change it.
-      if (e instanceof RequestFailure && e.kind === 'conflict') nameInput.current?.focus();
+      // A name clash keeps everything typed; the name is where to change it (once it is enabled again).
+      if (e instanceof RequestFailure && e.kind === 'conflict') refocusName.current = true;
     } finally {
       setBusy(false);
     }
@@ -542,7 +550,6 @@ export function CreateRepoForm({
           type="text"
           value={name}
           maxLength={200}
-          autoFocus
           disabled={busy}
           aria-invalid={Boolean(showNameProblem)}
           aria-describedby="create-repo-slug"
