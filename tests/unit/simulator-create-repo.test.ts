@@ -200,6 +200,17 @@ describe('POST /projects/{key}/repos', () => {
     expect(personal.body.links.self[0]?.href).toBe(`${sim.url}/users/bob/repos/notes/browse`);
     expect((await create('~BOB', { name: 'Not Yours' }, SEED_TOKENS.aliceAdmin)).status).toBe(401);
     expect((await create('NOPE', { name: 'x' })).status).toBe(404);
+    // The same resource under /rest/api/latest.
+    const latest = await call<RestRepo>(
+      'POST',
+      '/rest/api/latest/projects/~BOB/repos',
+      SEED_TOKENS.bobWrite,
+      {
+        name: 'Via Latest',
+      },
+    );
+    expect(latest.status).toBe(201);
+    expect(latest.body.slug).toBe('via-latest');
   });
 
   it('lists the projects a user may create repositories in with permission=REPO_CREATE', async () => {
@@ -289,6 +300,24 @@ describe.skipIf(!hasGit)('created repositories in git', () => {
         })
       ).status,
     ).toBe(400);
+
+    // Description and archiving; renaming is refused with a sentence rather than ignored.
+    const repoUrl = `${API}/projects/PROJ/repos/pushed-repo`;
+    const described = await call<RestRepo & { description?: string }>(
+      'PUT',
+      repoUrl,
+      SEED_TOKENS.aliceAdmin,
+      {
+        description: 'Pushed in a test.',
+      },
+    );
+    expect(described.body.description).toBe('Pushed in a test.');
+    const renamed = await call<ErrorBody>('PUT', repoUrl, SEED_TOKENS.aliceAdmin, { name: 'Other Name' });
+    expect(renamed.status).toBe(400);
+    expect(renamed.body.errors[0]?.context).toBe('name');
+    expect((await call('PUT', repoUrl, SEED_TOKENS.aliceAdmin, { archived: true })).status).toBe(201);
+    expect((await call('PUT', repoUrl, SEED_TOKENS.aliceAdmin, { forkable: true })).status).toBe(409);
+    expect((await call('PUT', repoUrl, SEED_TOKENS.aliceAdmin, { archived: false })).status).toBe(201);
   }, 30_000);
 });
 
