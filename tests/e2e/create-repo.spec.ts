@@ -60,6 +60,17 @@ async function gitClone(projectKey: string, slug: string) {
   };
 }
 
+/** The popup at its size, light and dark: into docs/screenshots when asked (UPDATE_SCREENSHOTS=1). */
+async function screenshots(name: string) {
+  const folder = process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : test.info().outputDir;
+  await popup.setViewportSize({ width: 400, height: 600 });
+  for (const mode of ['light', 'dark'] as const) {
+    await popup.emulateMedia({ colorScheme: mode });
+    await popup.screenshot({ path: path.join(folder, `create-repo-${name}-${mode}.png`), fullPage: true });
+  }
+  await popup.emulateMedia({ colorScheme: 'light' });
+}
+
 async function openForm() {
   await popup.goto(`chrome-extension://${ext.extensionId}/popup.html`);
   await popup.getByRole('button', { name: 'New repository' }).click();
@@ -89,14 +100,19 @@ test('Node + macOS .gitignore and MIT: one commit on the chosen default branch, 
   await expect(form.getByLabel('Copyright holder')).toHaveValue('Alice Ångström');
   await form.getByLabel('Year').fill('2026');
   await form.getByLabel('Add a README').uncheck();
+  await screenshots('form');
   await form.getByRole('button', { name: 'Create repository' }).click();
 
   const result = popup.getByRole('region', { name: 'New repository' });
   await expect(result.getByRole('heading', { name: 'Repository created', exact: true })).toBeVisible({
     timeout: 20_000,
   });
+  await screenshots('created');
   await expect(result.locator('.created-slug code')).toHaveText('web-portal');
   await expect(result.getByText('Default branch: develop')).toBeVisible();
+  await expect(result.getByRole('status').first()).toHaveText(
+    'One commit on develop with .gitignore, LICENSE.',
+  );
   await expect(result.getByRole('link', { name: 'Open in Bitbucket ↗' })).toHaveAttribute(
     'href',
     `${sim.url}/projects/PROJ/repos/web-portal/browse`,
@@ -185,7 +201,7 @@ test('HTTP access off: the files go in through the file-edit API, one commit eac
       timeout: 20_000,
     });
     await expect(result).toContainText('committed through Bitbucket’s file-edit API: one commit per file');
-    await expect(result).toContainText('The files were committed (2 commits).');
+    await expect(result).toContainText('2 commits on main, one per file: README.md, .gitignore.');
   } finally {
     sim.model.repoSettings.httpAccess = true;
   }

@@ -181,8 +181,21 @@ function GitignorePicker({
   );
 }
 
+/** What the first commit holds, in one sentence. */
+function seededText(
+  seeding: Extract<CreateRepoAnswer, { state: 'done' }>['seeding'],
+  sent: Sent | null,
+): string {
+  const files = sent?.files.map((f) => f.path).join(', ') ?? '';
+  const branch = sent?.defaultBranch ?? '';
+  if (seeding.method === 'none') return 'The repository is empty: no files were chosen.';
+  if (seeding.method === 'push') return `One commit on ${branch} with ${files}.`;
+  return `${seeding.commits} ${seeding.commits === 1 ? 'commit' : 'commits'} on ${branch}, one per file: ${files}.`;
+}
+
 function Created({
   answer,
+  sent,
   settings,
   targetTabId,
   onAgain,
@@ -190,6 +203,7 @@ function Created({
   error,
 }: {
   answer: CreateRepoAnswer;
+  sent: Sent | null;
   settings: CloneSettings;
   targetTabId: number | undefined;
   onAgain: () => void;
@@ -245,13 +259,7 @@ function Created({
       ) : (
         <>
           <div class="message success" role="status">
-            {answer.seeding.method === 'none'
-              ? 'The repository is empty: no files were chosen.'
-              : answer.seeding.method === 'push'
-                ? answer.seeding.commits === 1
-                  ? 'The first commit was pushed.'
-                  : 'The first commit is in the repository.'
-                : `The files were committed (${answer.seeding.commits} ${answer.seeding.commits === 1 ? 'commit' : 'commits'}).`}
+            {seededText(answer.seeding, sent)}
           </div>
           <ul class="created-settings">
             {answer.settings.map((s) => (
@@ -492,6 +500,7 @@ export function CreateRepoForm({
       <div class="create-repo">
         <Created
           answer={answer}
+          sent={sent}
           settings={cloneSettings}
           targetTabId={targetTabId}
           onAgain={() => void seedAgain()}
