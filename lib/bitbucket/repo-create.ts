@@ -228,7 +228,10 @@ export async function commitFile(
   options: { signal?: AbortSignal } = {},
 ): Promise<Commit> {
   const form = new FormData();
-  form.append('content', edit.content);
+  // As a file part, like `curl -F content=@file`: a plain field's line breaks would be sent (and
+  // committed) as CRLF, which multipart encoding does to text fields.
+  const fileName = path.split('/').pop() || 'file';
+  form.append('content', new Blob([edit.content], { type: 'application/octet-stream' }), fileName);
   form.append('branch', edit.branch);
   form.append('message', edit.message);
   if (edit.sourceCommitId) form.append('sourceCommitId', edit.sourceCommitId);

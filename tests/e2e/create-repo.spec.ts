@@ -207,6 +207,9 @@ test('HTTP access off: the files go in through the file-edit API, one commit eac
   }
   const clone = await gitClone('PROJ', 'no-http');
   expect(clone.commits).toHaveLength(2);
+  // Line breaks as written, not as multipart text fields would carry them (CRLF).
+  expect(clone.read('.gitignore')).toContain('# ── Go ──\n');
+  expect(clone.read('.gitignore')).not.toContain('\r');
   expect(clone.files.sort()).toEqual(['.gitignore', 'README.md']);
   expect(clone.branch).toBe('main');
 });
