@@ -231,3 +231,22 @@ test('a repository in the personal project', async () => {
     description: 'My settings.',
   });
 });
+
+test('on a project page, the form starts in that project', async () => {
+  const page = await ext.context.newPage();
+  await page.goto(`${sim.url}/login`);
+  await page.locator('input[name="j_username"]').fill('alice');
+  await page.locator('input[name="j_password"]').fill('alice');
+  await page.locator('form [type="submit"]').first().click();
+  await page.goto(`${sim.url}/projects/INT`);
+  const tabId = await ext.serviceWorker.evaluate(async (url) => {
+    const tabs = await chrome.tabs.query({});
+    return tabs.find((t) => t.url?.startsWith(url))?.id ?? 0;
+  }, `${sim.url}/projects/INT`);
+  const view = await openPopup(ext, tabId);
+  await expect(view.locator('.page-context')).toContainText('project INT');
+  await view.getByRole('button', { name: 'New repository in INT' }).click();
+  await expect(view.getByRole('form', { name: 'New repository' }).getByLabel('Project')).toHaveValue('INT');
+  await view.close();
+  await page.close();
+});
