@@ -11,10 +11,11 @@ import {
 
 /**
  * The offscreen document (Chrome): the service worker opens it for an export or import with a
- * passphrase and closes it afterwards. It answers only channel requests from the service worker and
- * hands each to a dedicated worker that runs OpenPGP, where the file being read meets no extension API.
- * It never sends a message of its own, and the public protocol's messages from the extension's pages,
- * which reach it too, go unanswered so the service worker's router answers them.
+ * passphrase, or to push a new repository's first commit, and closes it afterwards. It answers only
+ * channel requests from the service worker and hands each to a dedicated worker (OpenPGP, or
+ * isomorphic-git for a push), where the data meets no extension API. It never sends a message of its
+ * own, and the public protocol's messages from the extension's pages, which reach it too, go
+ * unanswered so the service worker's router answers them.
  */
 
 // An offscreen document has only part of chrome.runtime (no getManifest): the worker's path is the
