@@ -5,13 +5,17 @@
  * opened for it and closed afterwards. Firefox runs the background as an event page, which imports
  * the push module when it is needed, as do the unit tests.
  */
+import {
+  offscreenWorkEnded,
+  offscreenWorkInFlight,
+  offscreenWorkStarted,
+} from '../../background/offscreen-document';
 import { type PushOperation, type PushReply, pushRequest, readPushReply } from './push-channel';
 
 const PUSHES_DIRECTLY = import.meta.env.FIREFOX || import.meta.env.MODE === 'test';
 
 const OFFSCREEN_DOCUMENT = 'offscreen.html';
 
-let inFlight = 0;
 let lifecycle: Promise<void> = Promise.resolve();
 const inTurn = (step: () => Promise<void>) => {
   const run = lifecycle.then(step);
@@ -24,18 +28,32 @@ const isOpen = async () =>
   0;
 
 async function inOffscreenDocument(operation: PushOperation): Promise<PushReply> {
-  inFlight++;
+  // Counted from before the document opens, so an export finishing meanwhile does not close it.
+  offscreenWorkStarted();
   try {
-    await inTurn(async () => {
+    const opened = await inTurn(async () => {
       if (await isOpen()) return;
-      await chrome.offscreen.createDocument({
-        url: OFFSCREEN_DOCUMENT,
-        // The document starts a dedicated worker that runs isomorphic-git, with no extension APIs.
-        reasons: ['WORKERS'],
-        justification:
-          'Pushes the first commit of a repository the user creates (isomorphic-git), in a worker.',
-      });
-    });
+      await chrome.offscreen
+        .createDocument({
+          url: OFFSCREEN_DOCUMENT,
+          // The document starts a dedicated worker that runs isomorphic-git, with no extension APIs.
+          reasons: ['WORKERS'],
+          justification:
+            'Pushes the first commit of a repository the user creates (isomorphic-git), in a worker.',
+        })
+        .catch(async (error: unknown) => {
+          // Opened meanwhile for an export or import: that one serves the push too.
+          if (!(await isOpen())) throw error;
+        });
+    }).then(
+      () => true,
+      (error: unknown) => {
+        console.error('Could not open the offscreen document for a push', error);
+        return false;
+      },
+    );
+    if (!opened)
+      return { ok: false, failure: 'failed', message: 'The offscreen document could not be opened.' };
     let answer: unknown;
     try {
       answer = await chrome.runtime.sendMessage(pushRequest(operation));
@@ -54,10 +72,10 @@ async function inOffscreenDocument(operation: PushOperation): Promise<PushReply>
       }
     );
   } finally {
-    inFlight--;
-    if (inFlight === 0) {
+    offscreenWorkEnded();
+    if (!offscreenWorkInFlight()) {
       void inTurn(async () => {
-        if (inFlight === 0 && (await isOpen())) await chrome.offscreen.closeDocument();
+        if (!offscreenWorkInFlight() && (await isOpen())) await chrome.offscreen.closeDocument();
       }).catch((error) => console.warn('Could not close the offscreen document', error));
     }
   }
