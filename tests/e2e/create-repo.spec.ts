@@ -101,7 +101,10 @@ test('Node + macOS .gitignore and MIT: one commit on the chosen default branch, 
   await form.getByLabel('Year').fill('2026');
   await form.getByLabel('Add a README').uncheck();
   await screenshots('form');
+  // A slow server: the popup says which step it is at.
+  sim.faults.set('/scm/proj/web-portal.git', { latencyMs: 1000, times: 1 });
   await form.getByRole('button', { name: 'Create repository' }).click();
+  await expect(form.locator('.progress')).toHaveText('Pushing the first commit to web-portal…');
 
   const result = popup.getByRole('region', { name: 'New repository' });
   await expect(result.getByRole('heading', { name: 'Repository created', exact: true })).toBeVisible({

@@ -7,6 +7,8 @@
  * The first commit is pushed with isomorphic-git outside the service worker (push-runner.ts); when
  * the server has HTTP(S) access off (no `http` clone link), the file-edit API commits each file.
  */
+
+import { browser } from 'wxt/browser';
 import { clientForProfile, type ProfileClientDeps } from '../../background/profile-client';
 import { type HandlerContext, UserFacingError } from '../../background/router';
 import type { BitbucketClient } from '../../bitbucket/client';
@@ -31,13 +33,15 @@ import type { CompanionDb, ProfileRecord } from '../../db/schema';
 import { openSecret } from '../../db/secrets';
 import type { RequestOf } from '../../messaging/protocol';
 import { markRepoUsed, toRepoRecord } from '../clone/repo-index';
-import type {
-  CreatableProject,
-  CreatedRepository,
-  CreateRepoAnswer,
-  CreateRepoResponses,
-  SeedFiles,
-  SettingOutcome,
+import {
+  CREATE_REPO_PROGRESS_KEY,
+  type CreatableProject,
+  type CreatedRepository,
+  type CreateRepoAnswer,
+  type CreateRepoProgress,
+  type CreateRepoResponses,
+  type SeedFiles,
+  type SettingOutcome,
 } from './messages';
 import type { PushOperation, PushReply } from './push-channel';
 import { runPush } from './push-runner';
@@ -53,6 +57,13 @@ export interface CreateRepoDeps extends ProfileClientDeps {
   /** Where the push runs (default: the offscreen document in Chrome, here in Firefox and tests). */
   push?: (operation: PushOperation) => Promise<PushReply>;
   now?: () => number;
+  /** Told each step as it starts (default: written to storage.session for the popup). */
+  progress?: (progress: CreateRepoProgress) => void;
+}
+
+/** For the popup's progress line; a failure to write it never stops the work. */
+function writeProgress(progress: CreateRepoProgress): void {
+  void browser.storage.session.set({ [CREATE_REPO_PROGRESS_KEY]: progress }).catch(() => {});
 }
 
 interface SeedInput {
@@ -127,6 +138,7 @@ function pushFailure(reply: Exclude<PushReply, { ok: true }>): string {
 export function createCreateRepoHandlers(db: CompanionDb, deps: CreateRepoDeps = {}): CreateRepoHandlers {
   const push = deps.push ?? runPush;
   const now = deps.now ?? Date.now;
+  const progress = deps.progress ?? writeProgress;
 
   /** Commits the files (push, or the file-edit API without HTTP access), then the settings. */
   async function seed(
@@ -159,6 +171,7 @@ export function createCreateRepoHandlers(db: CompanionDb, deps: CreateRepoDeps =
       const http = repo.cloneHttp;
       if (http) {
         method = 'push';
+        progress({ profileId: profile.id, projectKey, step: 'pushing' });
         if (branches.includes(branch)) {
           notes.push(`${branch} already had a commit from an earlier attempt: nothing was pushed again.`);
         } else {
@@ -218,6 +231,7 @@ export function createCreateRepoHandlers(db: CompanionDb, deps: CreateRepoDeps =
     }
 
     const settings: SettingOutcome[] = [];
+    progress({ profileId: profile.id, projectKey, step: 'settings' });
     try {
       await setDefaultBranch(client, projectKey, slug, branch);
       settings.push({ setting: 'default-branch', ok: true, message: `Default branch: ${branch}` });
@@ -277,6 +291,7 @@ export function createCreateRepoHandlers(db: CompanionDb, deps: CreateRepoDeps =
       requireExtensionPage(ctx);
       const { profile, client } = await clientForProfile(db, request.profileId, deps);
       const notes: string[] = [];
+      progress({ profileId: profile.id, projectKey: request.projectKey, step: 'creating' });
       let created: CreatedRepositoryData;
       try {
         created = await createRepository(client, request.projectKey, request.name);

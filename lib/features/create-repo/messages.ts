@@ -137,6 +137,19 @@ export type CreateRepoAnswer =
   /** The repository exists, its files are not (all) in it: "Add the files again" sends create-repo.seed. */
   | { state: 'seed-failed'; repo: CreatedRepository; message: string; notes: string[] };
 
+/**
+ * How far a creation has come, written to `storage.session` under `CREATE_REPO_PROGRESS_KEY` by the
+ * background while it works, for the popup to show (it holds no secret).
+ */
+export const CREATE_REPO_PROGRESS_KEY = 'create-repo.progress';
+export interface CreateRepoProgress {
+  profileId: string;
+  projectKey: string;
+  step: 'creating' | 'pushing' | 'committing' | 'settings';
+  /** While committing file by file: which file of how many. */
+  file?: { index: number; count: number; path: string };
+}
+
 export interface CreateRepoResponses {
   'create-repo.projects': CreateRepoProjects;
   'create-repo.create': CreateRepoAnswer;

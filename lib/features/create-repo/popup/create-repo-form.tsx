@@ -11,6 +11,7 @@
  * in the template search, ↓/↑ move through the matches and Enter or Space picks one.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { browser } from 'wxt/browser';
 import type { RepoRecord } from '../../../db/schema';
 import { ask, RequestFailure } from '../../../messaging/client';
 import { clientLabel, cloneCommand, launchUrl } from '../../clone/popup/clone-actions';
@@ -31,9 +32,11 @@ import {
   NO_LICENSE,
 } from '../licenses';
 import {
+  CREATE_REPO_PROGRESS_KEY,
   type CreatableProject,
   type CreatedRepository,
   type CreateRepoAnswer,
+  type CreateRepoProgress,
   isValidBranchName,
   type SeedFiles,
 } from '../messages';
@@ -54,6 +57,37 @@ interface Sent {
   forkable: boolean;
   public: boolean;
   files: SeedFiles;
+}
+
+/** The step the background is at while `busy` (it writes each one to storage.session). */
+function useProgress(busy: boolean, profileId: string): CreateRepoProgress | null {
+  const [progress, setProgress] = useState<CreateRepoProgress | null>(null);
+  useEffect(() => {
+    setProgress(null);
+    if (!busy) return;
+    const onChange = (changes: Record<string, { newValue?: unknown }>, area: string) => {
+      const value = changes[CREATE_REPO_PROGRESS_KEY]?.newValue as CreateRepoProgress | undefined;
+      if (area === 'session' && value?.profileId === profileId) setProgress(value);
+    };
+    browser.storage.onChanged.addListener(onChange);
+    return () => browser.storage.onChanged.removeListener(onChange);
+  }, [busy, profileId]);
+  return progress;
+}
+
+function progressText(progress: CreateRepoProgress | null, what: string): string {
+  switch (progress?.step) {
+    case 'pushing':
+      return `Pushing the first commit to ${what}…`;
+    case 'committing':
+      return progress.file
+        ? `Committing ${progress.file.path} (${progress.file.index} of ${progress.file.count})…`
+        : 'Committing the files…';
+    case 'settings':
+      return 'Setting the default branch and settings…';
+    default:
+      return `Creating ${what}…`;
+  }
 }
 
 function useExistingRepos(db: CreateRepoFormProps['db'], profileId: string, projectKey: string) {
@@ -200,6 +234,7 @@ function Created({
   targetTabId,
   onAgain,
   busy,
+  progress,
   error,
 }: {
   answer: CreateRepoAnswer;
@@ -208,6 +243,7 @@ function Created({
   targetTabId: number | undefined;
   onAgain: () => void;
   busy: boolean;
+  progress: CreateRepoProgress | null;
   error: string | null;
 }) {
   const { repo } = answer;
@@ -252,7 +288,7 @@ function Created({
           {busy && (
             <span class="muted progress" role="status">
               <span class="spinner" aria-hidden="true" />
-              Adding the files to {repo.slug}…
+              {progressText(progress, repo.slug)}
             </span>
           )}
         </>
@@ -379,6 +415,7 @@ export function CreateRepoForm({
   const [answer, setAnswer] = useState<CreateRepoAnswer | null>(null);
   const [sent, setSent] = useState<Sent | null>(null);
   const [cloneSettings, setCloneSettings] = useState<CloneSettings>(DEFAULT_CLONE_SETTINGS);
+  const progress = useProgress(busy, profile.id);
   const nameInput = useRef<HTMLInputElement>(null);
   const refocusName = useRef(false);
   useEffect(() => {
@@ -505,6 +542,7 @@ export function CreateRepoForm({
           targetTabId={targetTabId}
           onAgain={() => void seedAgain()}
           busy={busy}
+          progress={progress}
           error={error}
         />
         <div class="row form-actions">
@@ -703,7 +741,7 @@ export function CreateRepoForm({
         {busy && (
           <span class="muted progress" role="status">
             <span class="spinner" aria-hidden="true" />
-            Creating {slug || 'the repository'} and its first commit…
+            {progressText(progress, slug || 'the repository')}
           </span>
         )}
       </div>
