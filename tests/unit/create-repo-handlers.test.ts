@@ -122,6 +122,10 @@ describe('create-repo handlers', () => {
     });
     expect(pushes).toBe(1);
     const count = sim.model.repos.length;
+    // Created is created: it is in the local index already.
+    expect((await db.repos.where('profileId').equals(profileId).toArray()).map((r) => r.slug)).toContain(
+      'half-made',
+    );
 
     const seen: PushOperation[] = [];
     const { runPush } = await import('../../lib/features/create-repo/push-runner');

@@ -158,6 +158,8 @@ export function createCreateRepoHandlers(db: CompanionDb, deps: CreateRepoDeps =
     });
     const { projectKey, slug } = repo;
     const branch = input.defaultBranch;
+    // Searchable at once, whatever happens next.
+    await addToIndex(db, profile.id, created);
     let method: 'push' | 'file-edit' | 'none' = 'none';
     let commits = 0;
 
