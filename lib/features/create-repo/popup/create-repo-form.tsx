@@ -8,7 +8,7 @@
  * which commits to the same repository.
  *
  * Keyboard: every control is a native one, in reading order; the name has focus when the form opens;
- * in the template search, ↓/↑ move through the matches and Enter or Space picks one.
+ * in the template search, ↓/↑ move through the matches and Enter picks or drops one.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
