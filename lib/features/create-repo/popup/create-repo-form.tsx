@@ -29,6 +29,7 @@ import {
   type LicenseChoice,
   licenseFileContent,
   loadLicenseChoices,
+  loadLicenseText,
   NO_LICENSE,
 } from '../licenses';
 import {
@@ -455,6 +456,14 @@ export function CreateRepoForm({
       live = false;
     };
   }, [profile.id]);
+
+  // The chosen license's text loads as it is chosen (its own chunk), so creating doesn't wait for it.
+  useEffect(() => {
+    if (license === NO_LICENSE) return;
+    void loadLicenseText(license).catch(() =>
+      setError('That license’s text could not be loaded. Reload the extension and try again.'),
+    );
+  }, [license]);
 
   const existing = useExistingRepos(db, profile.id, projectKey);
   const nameProblem = validateRepositoryName(name, existing);
