@@ -313,6 +313,7 @@ function Created({
         </div>
       ))}
       <CloneRows
+        primary={answer.state === 'done'}
         repo={repo}
         settings={settings}
         targetTabId={targetTabId}
@@ -329,12 +330,15 @@ function Created({
 }
 
 function CloneRows({
+  primary,
   repo,
   settings,
   targetTabId,
   onCopy,
   onNotice,
 }: {
+  /** The main action afterwards (not while "Add the files again" is). */
+  primary: boolean;
   repo: CreatedRepository;
   settings: CloneSettings;
   targetTabId: number | undefined;
@@ -372,7 +376,7 @@ function CloneRows({
       {preferred && settings.client !== 'copy' && (
         <button
           type="button"
-          class="primary open-default"
+          class={primary ? 'primary open-default' : 'open-default'}
           onClick={() =>
             void launchUrl(settings.client, { cloneUrl: preferred, serverBaseUrl: base }, targetTabId).then(
               () => onNotice(`Opening in ${clientLabel(settings.client)}…`),
