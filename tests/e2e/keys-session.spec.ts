@@ -58,8 +58,11 @@ async function generateInPopup(label: string): Promise<{ card: Locator; publicLi
   return { card, publicLine };
 }
 
-/** Install in the popup → refused for the token → "Add through your signed-in session"; the tab it opens. */
-async function installThroughSession(card: Locator): Promise<Page> {
+/**
+ * Install in the popup → refused for the token → "Add through your signed-in session"; the tab it
+ * opens, or `showing`, a tab already on the keys page, which it loads again.
+ */
+async function installThroughSession(card: Locator, showing?: Page): Promise<Page> {
   await card.getByRole('button', { name: /^Install on / }).click();
   await expect(card.locator('.key-notice')).toContainText(
     'The Companion can add it through your signed-in browser session, or copy the public key',
@@ -68,8 +71,14 @@ async function installThroughSession(card: Locator): Promise<Page> {
   await card
     .getByRole('button', { name: /^Add through your signed-in session on 127\.0\.0\.1:\d+$/ })
     .click();
-  await expect(card.locator('.key-notice')).toContainText('opened in a new tab');
+  await expect(card.locator('.key-notice')).toContainText(
+    showing ? 'is showing in its tab again' : 'opened in a new tab',
+  );
   await expect(card.locator('.key-notice')).toContainText('log in as alice in that tab');
+  if (showing) {
+    expect(ext.context.pages().filter((p) => !before.has(p))).toEqual([]);
+    return showing;
+  }
   let opened: Page | undefined;
   await expect.poll(() => (opened = ext.context.pages().find((p) => !before.has(p)))).toBeDefined();
   watchErrors(opened!);
@@ -148,7 +157,9 @@ test('with another user signed in, the page says who and adds nothing', async ()
   await signIn(page, 'bob');
   const before = { alice: accountKeys('alice'), bob: accountKeys('bob') };
   const { card } = await generateInPopup('not for bob');
-  const tab = await installThroughSession(card);
+  // A tab is on the keys page already: the install goes there, no new tab.
+  await page.goto(KEYS_PAGE());
+  const tab = await installThroughSession(card, page);
   await expect(companionStatus(tab)).toContainText(
     'You are signed in as bob, but the Companion’s profile here is alice (Alice Ångström).',
   );
@@ -161,7 +172,6 @@ test('with another user signed in, the page says who and adds nothing', async ()
       Object.keys(all).filter((k) => k.startsWith('keys-session-install:')),
     );
   });
-  await tab.close();
   await signOut(page);
   await signIn(page, 'alice');
 });
