@@ -83,6 +83,22 @@ describe('Add key from Companion on the keys page', () => {
     keeper.stop();
   });
 
+  it('without the link, goes beside a control named “Add key”, but never one inside a form', () => {
+    const button = setUp(
+      '<main id="main"><header><div class="actions"><button type="button" id="open-form">Add  key</button></div></header></main>',
+    );
+    expect(button.keeper.button.placement).toBe('inline');
+    expect(button.document.querySelector('#open-form')?.nextElementSibling).toBe(button.keeper.button.host);
+    button.keeper.stop();
+
+    const form = setUp(
+      '<main id="main"><form><textarea name="text"></textarea><button type="submit">Add key</button></form></main>',
+    );
+    expect(form.keeper.button.placement).toBe('floating');
+    expect(form.document.querySelector('form')?.contains(form.keeper.button.host)).toBe(false);
+    form.keeper.stop();
+  });
+
   it('acts on user clicks only: a click the page makes does nothing', async () => {
     const { keeper, deps } = setUp(`<div>${ADD_LINK}</div>`);
     await settle();

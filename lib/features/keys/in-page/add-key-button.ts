@@ -61,10 +61,18 @@ type LoadState =
   | { status: 'done'; state: PageKeysState }
   | { status: 'failed'; message: string };
 
+/** The page's own "Add key" action: the link to the add form, else a control named "Add key" (not in a form). */
 export function findAddKeyAnchor(doc: Document, kind: KeyKind): Element | null {
-  return doc.querySelector(
-    kind === 'ssh' ? ACCOUNT_KEYS_PAGE_SELECTORS.addSshKeyLink : ACCOUNT_KEYS_PAGE_SELECTORS.addGpgKeyLink,
-  );
+  const S = ACCOUNT_KEYS_PAGE_SELECTORS;
+  const link = doc.querySelector(kind === 'ssh' ? S.addSshKeyLink : S.addGpgKeyLink);
+  if (link) return link;
+  const main = doc.querySelector(S.mainContent);
+  if (!main) return null;
+  for (const control of main.querySelectorAll(S.addKeyControls)) {
+    if (control.closest('form') || control.closest(`[${HOST_ATTRIBUTE}]`)) continue;
+    if (control.textContent?.replace(/\s+/g, ' ').trim() === S.addKeyText) return control;
+  }
+  return null;
 }
 
 export function mountAddKeyButton(
