@@ -166,7 +166,8 @@ export function mountAddKeyButton(
   const install = async (profile: PageProfile, key: PageKey | 'generate') => {
     if (busy) return;
     busy = true;
-    button.disabled = true;
+    // aria-disabled, not disabled: the button keeps the keyboard focus meanwhile.
+    button.setAttribute('aria-disabled', 'true');
     try {
       say('Checking who is signed in…', 'busy');
       const user = await signedInUser();
@@ -198,21 +199,36 @@ export function mountAddKeyButton(
       say(`${messageOf(error)} Nothing was added.`, 'warning');
     } finally {
       busy = false;
-      button.disabled = false;
+      button.removeAttribute('aria-disabled');
     }
   };
 
   const settle = async (profile: PageProfile, key: PageKey, result: SessionAddResult) => {
     switch (result.status) {
       case 'added':
-        await deps.installed(profile.id, key.id, result.serverKeyId);
-        deps.reload(`Added “${key.label}” to your account.`);
-        say(`Added “${key.label}” to your account.`);
+      case 'already': {
+        const done =
+          result.status === 'added'
+            ? `Added “${key.label}” to your account.`
+            : `“${key.label}” is already on your account.`;
+        try {
+          await deps.installed(
+            profile.id,
+            key.id,
+            result.status === 'added' ? result.serverKeyId : undefined,
+          );
+        } catch (error) {
+          // The server has the key; only the Companion's note of it is missing.
+          say(
+            `${done} The Companion could not note it (${messageOf(error)}); its Keys tab may not show it yet.`,
+            'warning',
+          );
+          return;
+        }
+        say(done);
+        if (result.status === 'added') deps.reload(done);
         return;
-      case 'already':
-        await deps.installed(profile.id, key.id, undefined);
-        say(`“${key.label}” is already on your account.`);
-        return;
+      }
       case 'elsewhere':
         await deps.dismiss(profile.id, key.id);
         say(
