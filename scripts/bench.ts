@@ -9,9 +9,12 @@
  *   - popup first contentful paint against an empty extension page (a second, tiny extension);
  *   - service-worker cold wake against that empty extension's worker;
  *   - a repository page with and without the extension: `load` added, the content script's
- *     main-thread time, DOMContentLoaded → "Open in…" visible, and → the page report arriving.
- * Every number comes with its n. BENCH_RUNS, BENCH_KEYS, BENCH_PAGES, BENCH_WAKES, BENCH_SYNCS
- * change the counts.
+ *     main-thread time, DOMContentLoaded → "Open in…" visible, and → the page report arriving;
+ *   - key generation per type as the user waits for it: Ed25519, RSA 3072 and RSA 4096 through the
+ *     background (message sent → key saved), and GPG in the popup (click → key card shown; the
+ *     first one also loads OpenPGP.js, reported apart).
+ * Every number comes with its n. BENCH_RUNS, BENCH_KEYS, BENCH_PAGES, BENCH_WAKES, BENCH_SYNCS,
+ * BENCH_KEYGEN change the counts.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +32,8 @@ const KEYS = count('BENCH_KEYS', 50);
 const PAGES = count('BENCH_PAGES', 100);
 const WAKES = count('BENCH_WAKES', 15);
 const SYNCS = count('BENCH_SYNCS', 3);
+/** Keys generated per type (Ed25519 gets four times as many: it is quick and its spread small). */
+const KEYGEN = count('BENCH_KEYGEN', 5);
 const SIZES = [20_000, 100_000] as const;
 const QUERY_LENGTHS = [1, 2, 3, 6] as const;
 
@@ -672,6 +677,53 @@ try {
     `${(med(wake.ours) / med(wake.empty)).toFixed(2)}×`,
     WAKES,
   );
+
+  // ── 6. key generation per type, as the user waits for it ──
+  const keyProfile = profileIds.get(20_000)!;
+  const sshSpecs = [
+    { name: 'Ed25519', request: { keyType: 'ed25519' }, n: KEYGEN * 4 },
+    { name: 'RSA 3072', request: { keyType: 'rsa', bits: 3072 }, n: KEYGEN },
+    { name: 'RSA 4096', request: { keyType: 'rsa', bits: 4096 }, n: KEYGEN },
+  ] as const;
+  for (const spec of sshSpecs) {
+    const times: number[] = [];
+    for (let i = 0; i < spec.n; i++) {
+      const { t, reply } = await control.evaluate(
+        async (message) => {
+          const t0 = performance.now();
+          const reply = (await chrome.runtime.sendMessage(message)) as Reply;
+          return { t: performance.now() - t0, reply };
+        },
+        { type: 'keys.ssh.generate', profileId: keyProfile, label: `bench ${i}`, ...spec.request },
+      );
+      if (!reply.ok) throw new Error(`generating ${spec.name} failed: ${reply.error?.message}`);
+      times.push(t);
+    }
+    row(
+      `SSH key generation ${spec.name} (message → key saved, in the background)`,
+      p50p90(times),
+      times.length,
+    );
+  }
+  // GPG: in the popup, as a user does it; the first key of a popup also loads OpenPGP.js.
+  const gpgPopup = await context.newPage();
+  await gpgPopup.goto(`chrome-extension://${ours}/popup.html`);
+  await gpgPopup.getByRole('tab', { name: 'Keys' }).click();
+  const gpgForm = gpgPopup.locator('form.gpg-generate');
+  const gpgTimes: number[] = [];
+  for (let i = 0; i < KEYGEN + 1; i++) {
+    const before = await gpgPopup.locator('li.gpg-key').count();
+    await gpgForm.locator('input[name="gpg-email"]').fill('alice@example.com');
+    await gpgForm.locator('input[name="gpg-passphrase"]').fill('bench passphrase 1');
+    await gpgForm.locator('input[name="gpg-passphrase-repeat"]').fill('bench passphrase 1');
+    const t0 = await gpgPopup.evaluate(() => performance.now());
+    await gpgForm.getByRole('button', { name: /Generate GPG key/ }).click();
+    await gpgPopup.locator('li.gpg-key').nth(before).waitFor({ timeout: 60_000 });
+    gpgTimes.push((await gpgPopup.evaluate(() => performance.now())) - t0);
+  }
+  await gpgPopup.close();
+  row('GPG key generation, first in a popup (click → key shown, loads OpenPGP.js)', ms(gpgTimes[0]!), 1);
+  row('GPG key generation, later ones (click → key shown)', p50p90(gpgTimes.slice(1)), gpgTimes.length - 1);
 } finally {
   await context.close().catch(() => {});
   await plain.close().catch(() => {});

@@ -3,17 +3,18 @@
  *                 [--repos 20000] [--max-page 1000] [--skip-ahead] [--strict] [--spec PATH]
  *                 [--git-dir .sim-data/git] [--ssh-port 7999|off] [--tokens-may-add-keys]
  *                 [--ssh-key-types RSA,ECDSA,ED25519] [--ssh-min-bits RSA=4096] [--ssh-max-expiry-days 90]
- *                 [--http-access-off] [--file-edit-refuses-empty] [--default-branch master]`
+ *                 [--gpg-key-types RSA,DSA] [--http-access-off] [--file-edit-refuses-empty]
+ *                 [--default-branch master]`
  * Starts the simulator and prints its URL, the seeded users and their tokens. With `--git-dir`, a real
  * sshd serves the repositories on `--ssh-port` (0 = a free port) when it can (root, openssh-server).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSimulator } from './index';
-import { SSH_ALGORITHMS } from './keys';
+import { GPG_ALGORITHMS_ALL, SSH_ALGORITHMS } from './keys';
 import { SEED_TOKENS, seed } from './seed';
 import { sshUnavailable } from './ssh';
-import type { SshAlgorithm, SshKeyPolicy } from './types';
+import type { GpgAlgorithm, SshAlgorithm, SshKeyPolicy } from './types';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,13 +36,14 @@ const { values: args } = parseArgs({
     'http-access-off': { type: 'boolean', default: false },
     'file-edit-refuses-empty': { type: 'boolean', default: false },
     'default-branch': { type: 'string', default: 'master' },
+    'gpg-key-types': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 
 if (args.help) {
   console.log(
-    'Usage: npm run sim -- [--port 7990] [--host 127.0.0.1] [--context-path /bitbucket] [--version 9.4.13] [--repos N (up to 100000)] [--max-page 1000] [--skip-ahead] [--strict] [--spec openapi-9.2.json] [--git-dir DIR] [--ssh-port 7999|off] [--tokens-may-add-keys] [--ssh-key-types RSA,DSA,ECDSA,ED25519] [--ssh-min-bits RSA=4096,ECDSA=384] [--ssh-max-expiry-days N] [--http-access-off] [--file-edit-refuses-empty] [--default-branch master]',
+    'Usage: npm run sim -- [--port 7990] [--host 127.0.0.1] [--context-path /bitbucket] [--version 9.4.13] [--repos N (up to 100000)] [--max-page 1000] [--skip-ahead] [--strict] [--spec openapi-9.2.json] [--git-dir DIR] [--ssh-port 7999|off] [--tokens-may-add-keys] [--ssh-key-types RSA,DSA,ECDSA,ED25519] [--ssh-min-bits RSA=4096,ECDSA=384] [--ssh-max-expiry-days N] [--gpg-key-types RSA,DSA,EDDSA,ECDSA] [--http-access-off] [--file-edit-refuses-empty] [--default-branch master]',
   );
   process.exit(0);
 }
@@ -50,6 +52,13 @@ function algorithm(name: string): SshAlgorithm {
   const upper = name.trim().toUpperCase();
   const found = SSH_ALGORITHMS.find((a) => a === upper);
   if (!found) throw new Error(`unknown SSH key type ${name} (one of ${SSH_ALGORITHMS.join(', ')})`);
+  return found;
+}
+
+function gpgAlgorithm(name: string): GpgAlgorithm {
+  const upper = name.trim().toUpperCase();
+  const found = GPG_ALGORITHMS_ALL.find((a) => a === upper);
+  if (!found) throw new Error(`unknown GPG key type ${name} (one of ${GPG_ALGORITHMS_ALL.join(', ')})`);
   return found;
 }
 
@@ -93,6 +102,9 @@ const sim = await startSimulator({
   httpAccess: !args['http-access-off'],
   fileEditOnEmptyRepo: !args['file-edit-refuses-empty'],
   defaultBranchName: args['default-branch'],
+  ...(args['gpg-key-types']
+    ? { gpgKeyPolicy: { allowed: args['gpg-key-types'].split(',').map(gpgAlgorithm) } }
+    : {}),
 });
 
 console.log(`Bitbucket ${args.version} simulator: ${sim.url}  (started in ${Date.now() - started} ms)`);

@@ -24,7 +24,7 @@ import { handlePage, loginForm, toLogin } from './pages';
 import { handleRest, ignoredQueryViolation, ROUTES } from './rest';
 import { seed as defaultSeed } from './seed';
 import { type SshServer, startSshServer } from './ssh';
-import type { Principal, Seed, SshKeyPolicy, TokenPermission } from './types';
+import type { GpgKeyPolicy, Principal, Seed, SshKeyPolicy, TokenPermission } from './types';
 
 export type { ConformanceViolation } from './conformance';
 export { Conformance } from './conformance';
@@ -85,6 +85,8 @@ export interface SimulatorOptions {
   fileEditOnEmptyRepo?: boolean;
   /** The default branch of repositories created through the REST API (default 'master'). */
   defaultBranchName?: string;
+  /** Which GPG key algorithms the server takes (default all). */
+  gpgKeyPolicy?: GpgKeyPolicy;
 }
 
 export interface Simulator {
@@ -152,6 +154,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       sshEnabled: opts.sshPort !== false,
       tokensMayAddKeys: opts.tokensMayAddKeys,
       sshKeyPolicy: opts.sshKeyPolicy,
+      gpgKeyPolicy: opts.gpgKeyPolicy,
     },
     {
       httpAccess: opts.httpAccess,

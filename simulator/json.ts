@@ -278,6 +278,8 @@ export function restSshKey(key: SshKey): Record<string, unknown> {
     bitLength: key.bitLength,
     createdDate: new Date(key.createdDate).toISOString(),
     ...(key.expiryDays !== undefined ? { expiryDays: key.expiryDays } : {}),
+    // Epoch ms as a string of digits, as the spec's example ("1630041546434").
+    ...(key.lastAuthenticated !== undefined ? { lastAuthenticated: String(key.lastAuthenticated) } : {}),
   };
 }
 

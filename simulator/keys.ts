@@ -5,9 +5,10 @@
  */
 import { createHash, createPublicKey, type JsonWebKey } from 'node:crypto';
 import { readKey } from 'openpgp';
-import type { SshAlgorithm } from './types';
+import type { GpgAlgorithm, GpgKeyPolicy, SshAlgorithm } from './types';
 
 export const SSH_ALGORITHMS: readonly SshAlgorithm[] = ['RSA', 'DSA', 'ECDSA', 'ED25519'];
+export const GPG_ALGORITHMS_ALL: readonly GpgAlgorithm[] = ['RSA', 'DSA', 'EDDSA', 'ECDSA'];
 
 export interface ParsedSshKey {
   /** The key type named in the line and inside the blob, e.g. "ssh-ed25519". */
@@ -164,10 +165,42 @@ export interface ParsedGpgKey {
   /** The primary user id's e-mail address (empty when no user id has one). */
   emailAddress: string;
   userIds: string[];
+  /** The primary key's algorithm; undefined for one the policy has no name for. */
+  algorithm?: GpgAlgorithm;
   /** Epoch ms; undefined when the key never expires. */
   expiryDate?: number;
   subKeys: Array<{ fingerprint: string; expiryDate?: number }>;
   text: string;
+}
+
+/** OpenPGP.js's algorithm names of primary (signing) keys, by the policy's names. */
+const GPG_ALGORITHMS: Record<string, GpgAlgorithm> = {
+  rsaEncryptSign: 'RSA',
+  rsaSign: 'RSA',
+  dsa: 'DSA',
+  eddsaLegacy: 'EDDSA',
+  ed25519: 'EDDSA',
+  ed448: 'EDDSA',
+  ecdsa: 'ECDSA',
+};
+
+const GPG_ALGORITHM_NAMES: Record<GpgAlgorithm, string> = {
+  RSA: 'RSA',
+  DSA: 'DSA',
+  EDDSA: 'EdDSA',
+  ECDSA: 'ECDSA',
+};
+
+/**
+ * The sentence a server refusing the key's algorithm answers with (400), or undefined when the policy
+ * accepts it. The wording is the simulator's: no public source quotes the real server's.
+ */
+export function gpgPolicyRefusal(key: ParsedGpgKey, policy: GpgKeyPolicy | undefined): string | undefined {
+  const allowed = policy?.allowed;
+  if (!allowed || (key.algorithm && allowed.includes(key.algorithm))) return undefined;
+  const name = key.algorithm ? GPG_ALGORITHM_NAMES[key.algorithm] : 'This type of';
+  const list = allowed.map((a) => GPG_ALGORITHM_NAMES[a]).join(', ') || 'none';
+  return `${name} keys are not supported. Supported GPG key algorithms: ${list}.`;
 }
 
 function finiteDate(value: Date | number | null): number | undefined {
@@ -209,11 +242,13 @@ export async function parseGpgPublicKey(input: string): Promise<ParsedGpgKey | {
         ...(subExpiry !== undefined ? { expiryDate: subExpiry } : {}),
       });
     }
+    const algorithm = GPG_ALGORITHMS[key.getAlgorithmInfo().algorithm];
     return {
       id: key.getKeyID().toHex().toUpperCase(),
       fingerprint: key.getFingerprint().toUpperCase(),
       emailAddress: email,
       userIds: key.getUserIDs(),
+      ...(algorithm ? { algorithm } : {}),
       ...(expiry !== undefined ? { expiryDate: expiry } : {}),
       subKeys,
       text,

@@ -101,6 +101,9 @@ aui-inline-dialog[open]{display:block}
 .aui-lozenge{font-size:11px;font-weight:700;text-transform:uppercase;padding:0 4px;border-radius:3px;background:var(--bb-sunken)}
 #footer{padding:24px;text-align:center;color:var(--bb-subtle);font-size:12px;border-top:1px solid var(--bb-border)}
 #footer ul{list-style:none;margin:0;padding:0;display:flex;gap:12px;justify-content:center}
+.aui-page-header-inner{display:flex;align-items:flex-start;justify-content:space-between;gap:16px}
+form.aui textarea{font-family:SFMono-Medium,"SF Mono",Menlo,Consolas,monospace;font-size:12px;color:var(--bb-text);background:var(--bb-bg);border:1px solid var(--bb-border);border-radius:3px;padding:6px 8px;width:100%;max-width:640px}
+.ssh-key-type{font-size:12px;color:var(--bb-subtle)}.account-keys-intro{color:var(--bb-subtle);margin:0 0 16px}
 .login-panel{max-width:400px;margin:48px auto;padding:32px;border:1px solid var(--bb-border);border-radius:3px}
 `;
 

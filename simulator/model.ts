@@ -21,6 +21,7 @@ import {
   type DefaultReviewersCondition,
   type GlobalPermission,
   type GpgKey,
+  type GpgKeyPolicy,
   type KeySettings,
   Level,
   type LevelValue,
@@ -70,6 +71,8 @@ export interface KeyOptions {
   tokensMayAddKeys?: boolean | undefined;
   /** Default: every algorithm, any supported length, no forced expiry. */
   sshKeyPolicy?: SshKeyPolicy | undefined;
+  /** Default: every GPG key algorithm. */
+  gpgKeyPolicy?: GpgKeyPolicy | undefined;
 }
 
 /** The repository switches (see RepoSettings); everything optional. */
@@ -210,6 +213,7 @@ export class Model {
       sshEnabled: keys.sshEnabled ?? true,
       tokensMayAddKeys: keys.tokensMayAddKeys ?? false,
       sshKeyPolicy: { ...keys.sshKeyPolicy },
+      ...(keys.gpgKeyPolicy ? { gpgKeyPolicy: { ...keys.gpgKeyPolicy } } : {}),
     };
     this.repoSettings = {
       httpAccess: repos.httpAccess ?? true,
@@ -277,6 +281,7 @@ export class Model {
         fingerprint: parsed.fingerprint,
         createdDate: now - (k.createdDaysAgo ?? 0) * DAY,
         ...(k.expiryDays !== undefined ? { expiryDays: k.expiryDays } : {}),
+        ...(k.lastUsedDaysAgo !== undefined ? { lastAuthenticated: now - k.lastUsedDaysAgo * DAY } : {}),
       });
     }
     for (const k of seed.gpgKeys) {

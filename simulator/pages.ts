@@ -4,6 +4,7 @@
  * classes that scripts and extensions hook into); everything works with plain form posts.
  */
 
+import { handleAccountKeysPage } from './account-keys-pages';
 import { html, raw, type SafeHtml, scriptJson } from './html';
 import { type Env, type Reply, type Req, readForm, SESSION_COOKIE, safeLocalPath } from './http';
 import {
@@ -243,7 +244,7 @@ function accountPage(env: Env, req: Req): Reply {
   const user = signedInUser(req);
   if (!user) return toLogin(env, req);
   const base = env.urls.contextPath;
-  const body = html`<nav class="aui-navgroup aui-navgroup-vertical account-nav"><div class="aui-navgroup-inner"><ul class="aui-nav"><li class="aui-nav-selected"><a class="aui-nav-item" href="${base}/account">Account settings</a></li><li><a class="aui-nav-item" href="${base}/plugins/servlet/ssh/account/keys">SSH keys</a></li><li><a class="aui-nav-item" href="${base}/plugins/servlet/access-tokens/users/${encodeURIComponent(user.slug)}/manage">HTTP access tokens</a></li></ul></div></nav><dl class="account-details"><dt>Username</dt><dd>${user.name}</dd><dt>Display name</dt><dd>${user.displayName}</dd><dt>Email address</dt><dd>${user.emailAddress}</dd><dt>Theme</dt><dd>${colorMode(req)}</dd></dl>`;
+  const body = html`<nav class="aui-navgroup aui-navgroup-vertical account-nav"><div class="aui-navgroup-inner"><ul class="aui-nav"><li class="aui-nav-selected"><a class="aui-nav-item" href="${base}/account">Account settings</a></li><li><a class="aui-nav-item" href="${base}/plugins/servlet/ssh/account/keys">SSH keys</a></li><li><a class="aui-nav-item" href="${base}/plugins/servlet/gpg/account/keys">GPG keys</a></li><li><a class="aui-nav-item" href="${base}/plugins/servlet/access-tokens/users/${encodeURIComponent(user.slug)}/manage">HTTP access tokens</a></li></ul></div></nav><dl class="account-details"><dt>Username</dt><dd>${user.name}</dd><dt>Display name</dt><dd>${user.displayName}</dd><dt>Email address</dt><dd>${user.emailAddress}</dd><dt>Theme</dt><dd>${colorMode(req)}</dd></dl>`;
   return simplePanel(env, req, 'Account settings', body);
 }
 
@@ -829,6 +830,11 @@ export async function handlePage(env: Env, req: Req): Promise<Reply> {
   if (method === 'GET' && a === 'profile' && parts.length === 1) {
     const user = signedInUser(req);
     return user ? redirect(`${base}/users/${encodeURIComponent(user.slug)}`) : toLogin(env, req);
+  }
+
+  if (a === 'plugins' && b === 'servlet' && (c === 'ssh' || c === 'gpg') && d === 'account' && e === 'keys') {
+    const reply = await handleAccountKeysPage(env, req, c, parts.slice(5));
+    if (reply) return reply;
   }
 
   if (a === 'plugins' && b === 'servlet' && c === 'access-tokens') {

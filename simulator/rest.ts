@@ -28,7 +28,7 @@ import {
   restUser,
   visiblePage,
 } from './json';
-import { parseGpgPublicKey, parseSshPublicKey } from './keys';
+import { gpgPolicyRefusal, parseGpgPublicKey, parseSshPublicKey } from './keys';
 import { GLOBAL_PERMISSIONS, isProjectPermission, isRepoPermission, levelOf } from './model';
 import { REPO_CREATE_ROUTES } from './repo-create';
 import {
@@ -443,6 +443,14 @@ const addSshKey: Handler = async (env, req) => {
   if (isReply(user)) return user;
   const input = await readJsonObject(req);
   if (isReply(input)) return input;
+  return addSshKeyFor(env, user, input);
+};
+
+/**
+ * Adds an SSH key to `user`'s account from a request body (`text`, `label`, `expiryDays`): the REST
+ * resource's rules, shared with the account SSH keys page's form. 201 with the key, or the error.
+ */
+export function addSshKeyFor(env: Env, user: User, input: Record<string, unknown>): Reply {
   if (typeof input.text !== 'string' || !input.text.trim())
     return badRequest('An SSH key is required.', 'text');
   const { label, expiryDays } = input;
@@ -497,7 +505,7 @@ const addSshKey: Handler = async (env, req) => {
     ...(days !== undefined ? { expiryDays: days } : {}),
   });
   return json(201, restSshKey(key));
-};
+}
 
 /** 204 when deleted or when there is no such key (the spec's words). */
 const deleteSshKey: Handler = (env, req, params) => {
@@ -540,10 +548,17 @@ const addGpgKey: Handler = async (env, req) => {
   if (isReply(user)) return user;
   const input = await readJsonObject(req);
   if (isReply(input)) return input;
+  return addGpgKeyFor(env, user, input);
+};
+
+/** Adds a GPG key to `user`'s account from a request body (`text`); shared with the GPG keys page. */
+export async function addGpgKeyFor(env: Env, user: User, input: Record<string, unknown>): Promise<Reply> {
   if (typeof input.text !== 'string' || !input.text.trim())
     return badRequest('A GPG key is required.', 'text');
   const parsed = await parseGpgPublicKey(input.text);
   if ('error' in parsed) return badRequest(MESSAGES.invalidGpgKey, 'text');
+  const refused = gpgPolicyRefusal(parsed, env.model.keySettings.gpgKeyPolicy);
+  if (refused) return badRequest(refused, 'text');
   if (env.model.gpgKey(parsed.fingerprint)) {
     return error(400, EXCEPTIONS.duplicateGpgKey, MESSAGES.duplicateGpgKey, 'text');
   }
@@ -556,7 +571,7 @@ const addGpgKey: Handler = async (env, req) => {
     subKeys: parsed.subKeys,
   });
   return json(200, restGpgKey(key));
-};
+}
 
 /** By fingerprint or long key id; 204 also when there is no such key (the spec documents no 404). */
 const deleteGpgKey: Handler = (env, req, params) => {

@@ -301,7 +301,7 @@ export const seed: Seed = {
   ],
 
   sshKeys: [
-    { user: 'alice', label: 'laptop', text: ALICE_SSH_KEY, createdDaysAgo: 40 },
+    { user: 'alice', label: 'laptop', text: ALICE_SSH_KEY, createdDaysAgo: 40, lastUsedDaysAgo: 2 },
     { user: 'bob', label: 'workstation', text: BOB_SSH_KEY, createdDaysAgo: 400, expiryDays: 365 },
   ],
 

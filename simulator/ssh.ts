@@ -354,6 +354,9 @@ export async function startSshServer(opts: {
       return '';
     }
     log(`[relay] key SHA256:${fingerprint} belongs to ${key.user.slug}`);
+    // sshd asks when the client offers the key and again for its signature; either way the key is
+    // the one this connection authenticates with, which the server reports as `lastAuthenticated`.
+    key.lastAuthenticated = Date.now();
     return `restrict,command="${dir}/bsc-ssh serve ${key.user.slug}" ${type} ${blob}\n`;
   }
 

@@ -125,6 +125,8 @@ export interface SeedSshKey {
   text: string;
   createdDaysAgo?: number;
   expiryDays?: number;
+  /** Last used for an SSH connection this many days ago; absent: never. */
+  lastUsedDaysAgo?: number;
 }
 
 export interface SeedGpgKey {
@@ -284,6 +286,8 @@ export interface SshKey {
   bitLength: number;
   /** base64 of sha256(blob), no padding (as `ssh-keygen -l -E sha256` prints it after "SHA256:"). */
   fingerprint: string;
+  /** When the key last authenticated an SSH connection to the simulator's sshd (epoch ms). */
+  lastAuthenticated?: number;
 }
 
 export interface GpgKey {
@@ -309,6 +313,17 @@ export interface SshKeyPolicy {
   maxExpiryDays?: number;
 }
 
+/** OpenPGP primary key algorithms as the simulator names them in its GPG key policy. */
+export type GpgAlgorithm = 'RSA' | 'DSA' | 'EDDSA' | 'ECDSA';
+
+/**
+ * Which GPG key algorithms the server accepts. Servers whose OpenPGP library predates EdDSA refuse
+ * Ed25519 signing keys with a 400; the default accepts all.
+ */
+export interface GpgKeyPolicy {
+  allowed?: GpgAlgorithm[];
+}
+
 /** Settings of the key endpoints; may be changed on a running simulator (`sim.model.keySettings`). */
 export interface KeySettings {
   /** SSH access on (`GET /rest/ssh/1.0/settings` reports `enabled`). */
@@ -316,6 +331,8 @@ export interface KeySettings {
   /** Whether a request authenticated with an HTTP access token may add or delete SSH and GPG keys. */
   tokensMayAddKeys: boolean;
   sshKeyPolicy: SshKeyPolicy;
+  /** Absent: every algorithm is accepted. */
+  gpgKeyPolicy?: GpgKeyPolicy;
 }
 
 /**

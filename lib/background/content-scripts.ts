@@ -25,8 +25,8 @@ export interface PageType {
 const REPOSITORY_PATHS = ['/projects/*/repos/*', '/users/*/repos/*'] as const;
 
 /**
- * Every page type with a content script. A new in-page feature for another kind of page (say the
- * SSH keys page, /plugins/servlet/ssh/account/keys) adds an entry here, with its own script file.
+ * Every page type with a content script. A new in-page feature for another kind of page adds an
+ * entry here, with its own script file.
  */
 export const PAGE_TYPES: readonly PageType[] = [
   {
@@ -42,6 +42,13 @@ export const PAGE_TYPES: readonly PageType[] = [
     name: 'repository',
     js: ['content-scripts/repository.js'],
     paths: REPOSITORY_PATHS,
+  },
+  {
+    // The account SSH and GPG keys pages: "Add key from Companion", and a key the popup asked to add
+    // through the browser session; the login page, to say who to log in as while such a key waits.
+    name: 'keys-page',
+    js: ['content-scripts/keys-page.js'],
+    paths: ['/plugins/servlet/ssh/account/keys*', '/plugins/servlet/gpg/account/keys*', '/login*'],
   },
 ];
 

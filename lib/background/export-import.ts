@@ -1,19 +1,33 @@
 import * as v from 'valibot';
 import { normaliseServerUrl } from '../bitbucket/server-url';
 import { checkTokenFormat } from '../bitbucket/token-format';
-import type { CompanionDb, ProfileRecord } from '../db/schema';
+import type { CompanionDb, KeyInstallation, ProfileRecord } from '../db/schema';
 import { openSecret, sealSecret } from '../db/secrets';
+import { mergeImportedKeys, openAllKeys, sealIncomingKeys } from '../features/keys/key-store';
+import {
+  type ExportedKey,
+  readExportedKey,
+  toExportedKey,
+  toIncomingKey,
+  unknownProfileRefusal,
+} from '../features/keys/key-transfer';
 import { capText, LIMITS, SERVER_TEXT } from '../messaging/limits';
 import { CannotDecrypt, decryptWithPassphrase, encryptWithPassphrase } from './passphrase-crypto';
 import { defaultLabel } from './profiles';
 import { UserFacingError } from './router';
 
 /**
- * Profiles as a file, so nothing is lost with a browser profile. Tokens travel only inside an
- * OpenPGP message encrypted with the user's passphrase (see passphrase-crypto.ts for where that
- * runs); without a passphrase the file holds no token and imported profiles ask for one.
+ * Profiles as a file, so nothing is lost with a browser profile. Tokens and SSH/GPG keys travel only
+ * inside an OpenPGP message encrypted with the user's passphrase (see passphrase-crypto.ts for where
+ * that runs); without a passphrase the file holds no token and no key (a key without its private
+ * part is of no use), and imported profiles ask for a token.
  */
 export const EXPORT_FORMAT = 'bitbucket-server-companion/profiles';
+/**
+ * Version 2 added the keys (lib/features/keys/key-transfer.ts); version 1 files still import. An
+ * older extension refuses a version 2 file rather than silently leaving its keys behind.
+ */
+const EXPORT_VERSION = 2;
 
 const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 const time = v.pipe(v.number(), v.finite(), v.minValue(0));
@@ -50,18 +64,21 @@ type ExportedProfile = v.InferOutput<typeof ExportedProfile>;
 /** The file around the profiles; each profile is read on its own so a refusal can name it. */
 const ExportEnvelope = v.object({
   format: v.literal(EXPORT_FORMAT),
-  version: v.literal(1),
+  version: v.picklist([1, EXPORT_VERSION]),
   exportedAt: v.string(),
   active: v.optional(v.object({ baseUrl: v.string(), userSlug: v.string() })),
   profiles: v.array(v.unknown()),
+  keys: v.optional(v.array(v.unknown())),
 });
 
 interface ExportFile {
   format: typeof EXPORT_FORMAT;
-  version: 1;
+  version: 1 | typeof EXPORT_VERSION;
   exportedAt: string;
   active?: { baseUrl: string; userSlug: string };
   profiles: ExportedProfile[];
+  /** Only in a passphrase-encrypted file. */
+  keys?: ExportedKey[];
 }
 
 export interface ExportResult {
@@ -69,6 +86,10 @@ export interface ExportResult {
   content: string;
   withTokens: boolean;
   count: number;
+  /** SSH and GPG keys in the file (only with a passphrase). */
+  keys: number;
+  /** Keys of this browser the file does not hold because it has no passphrase. */
+  keysLeftOut: number;
 }
 
 export async function exportProfiles(
@@ -80,9 +101,12 @@ export async function exportProfiles(
   const activeId = (await db.settings.get('activeProfileId'))?.value;
   const active = profiles.find((p) => p.id === activeId);
   const withTokens = Boolean(passphrase);
+  const refs = new Map(profiles.map((p) => [p.id, { baseUrl: p.baseUrl, userSlug: p.user.slug }]));
+  const keys = withTokens ? (await openAllKeys(db)).map((k) => toExportedKey(k, (id) => refs.get(id))) : [];
+  const keysLeftOut = withTokens ? 0 : await db.keys.count();
   const file: ExportFile = {
     format: EXPORT_FORMAT,
-    version: 1,
+    version: EXPORT_VERSION,
     exportedAt: now.toISOString(),
     ...(active ? { active: { baseUrl: active.baseUrl, userSlug: active.user.slug } } : {}),
     profiles: await Promise.all(
@@ -99,6 +123,7 @@ export async function exportProfiles(
         ...(withTokens && p.token ? { token: await openSecret(db, p.token) } : {}),
       })),
     ),
+    ...(keys.length ? { keys } : {}),
   };
   const json = JSON.stringify(file, null, 2);
   const date = now.toISOString().slice(0, 10);
@@ -108,6 +133,8 @@ export async function exportProfiles(
       content: json,
       withTokens,
       count: profiles.length,
+      keys: 0,
+      keysLeftOut,
     };
   }
   const content = await encryptWithPassphrase(json, passphrase);
@@ -116,6 +143,8 @@ export async function exportProfiles(
     content,
     withTokens,
     count: profiles.length,
+    keys: keys.length,
+    keysLeftOut,
   };
 }
 
@@ -158,8 +187,12 @@ async function readExport(content: string, passphrase: string | undefined): Prom
       'This is not a profiles file exported by Bitbucket Server Companion (or it was changed).',
     );
   }
-  const { profiles: records, ...rest } = envelope.output;
-  return { ...rest, profiles: records.map(readProfile) };
+  const { profiles: records, keys: keyRecords, ...rest } = envelope.output;
+  const profiles = records.map(readProfile);
+  const keys: ExportedKey[] = [];
+  // One at a time: the first bad key is the one the refusal names.
+  for (const [index, raw] of (keyRecords ?? []).entries()) keys.push(await readExportedKey(raw, index));
+  return { ...rest, profiles, ...(keys.length ? { keys } : {}) };
 }
 
 /** How a refusal names a record: its place in the file and, when it has one, its label. */
@@ -214,6 +247,10 @@ export interface ImportResult {
   added: number;
   updated: number;
   withoutToken: string[];
+  /** SSH and GPG keys new to this browser. */
+  keysAdded: number;
+  /** Keys of the file this browser already had (same fingerprint): not doubled. */
+  keysAlready: number;
 }
 
 /**
@@ -249,14 +286,39 @@ export async function importProfiles(
     });
   }
   const records = [...incoming.values()];
+  // Installations name profiles by server and account: here they get this browser's profile ids.
+  const idOf = (baseUrl: string, slug: string) =>
+    incoming.get(key(baseUrl, slug))?.id ?? existing.get(key(baseUrl, slug))?.id;
+  const inFile = new Set(file.profiles.map((p) => key(p.baseUrl, p.user.slug)));
+  const keys = (file.keys ?? []).map((k, index) => {
+    const installedOn = k.installedOn.map((i): KeyInstallation => {
+      const url = normaliseServerUrl(i.baseUrl);
+      const profileId = url.ok && inFile.has(key(url.baseUrl, i.userSlug)) && idOf(url.baseUrl, i.userSlug);
+      if (!profileId) throw unknownProfileRefusal(index, k, i);
+      return {
+        profileId,
+        ...(i.serverKeyId !== undefined ? { serverKeyId: i.serverKeyId } : {}),
+        installedAt: i.installedAt,
+      };
+    });
+    return toIncomingKey(k, installedOn);
+  });
+  // The same key twice in one file: its later record wins, as for profiles.
+  const byFingerprint = new Map(keys.map((k) => [`${k.kind}:${k.fingerprint}`, k]));
+  const sealedKeys = await sealIncomingKeys(db, [...byFingerprint.values()]);
   const result: ImportResult = {
     added: records.filter((r) => !existing.has(key(r.baseUrl, r.user.slug))).length,
     updated: records.filter((r) => existing.has(key(r.baseUrl, r.user.slug))).length,
     withoutToken: records.filter((r) => !r.token).map((r) => r.label),
+    keysAdded: 0,
+    keysAlready: 0,
   };
   const activeUrl = file.active ? normaliseServerUrl(file.active.baseUrl) : undefined;
-  await db.transaction('rw', db.profiles, db.settings, async () => {
+  await db.transaction('rw', db.profiles, db.settings, db.keys, async () => {
     await db.profiles.bulkPut(records);
+    const merged = await mergeImportedKeys(db, sealedKeys);
+    result.keysAdded = merged.added;
+    result.keysAlready = merged.already;
     const activeSetting = await db.settings.get('activeProfileId');
     const activeStillThere =
       typeof activeSetting?.value === 'string' && (await db.profiles.get(activeSetting.value));

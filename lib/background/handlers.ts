@@ -6,6 +6,7 @@ import { forgetRepoIndex } from '../features/clone/repo-index';
 import { createCreateRepoHandlers } from '../features/create-repo/handlers';
 import { createKeysHandlers } from '../features/keys/handlers';
 import { forgetInstallations } from '../features/keys/key-store';
+import { createSessionInstallHandlers } from '../features/keys/session-install';
 import { exportProfiles, importProfiles } from './export-import';
 import { pageContextOf, rememberPageContext, reportFitsSender } from './page-contexts';
 import * as profiles from './profiles';
@@ -22,6 +23,7 @@ export function createHandlers(db: CompanionDb, { refreshContentScripts }: Handl
     ...createCloneHandlers(db),
     ...createKeysHandlers(db),
     ...createCreateRepoHandlers(db),
+    ...createSessionInstallHandlers(db),
     connect: async (request) => {
       const result = await profiles.connect(db, request);
       await refreshContentScripts();

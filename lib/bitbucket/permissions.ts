@@ -71,6 +71,8 @@ export interface OperationInfo {
 
 const KEYS_WITH_TOKEN =
   'HTTP access tokens may not be allowed to change account settings: add the key on your account page in Bitbucket instead.';
+const KEY_REMOVAL_WITH_TOKEN =
+  'HTTP access tokens may not be allowed to change account settings: remove the key on your account page in Bitbucket instead.';
 
 export const OPERATIONS = {
   'server.properties': { permission: null, does: 'reading the server version', thing: 'the REST API' },
@@ -143,7 +145,7 @@ export const OPERATIONS = {
     permission: null,
     does: 'removing an SSH key',
     thing: 'the SSH key',
-    whenRefused: KEYS_WITH_TOKEN,
+    whenRefused: KEY_REMOVAL_WITH_TOKEN,
   },
   'ssh-keys.settings': { permission: null, does: 'reading the SSH settings', thing: 'the SSH settings' },
   'gpg-keys.list': { permission: null, does: 'listing your GPG keys', thing: 'the GPG key list' },
@@ -157,7 +159,7 @@ export const OPERATIONS = {
     permission: null,
     does: 'removing a GPG key',
     thing: 'the GPG key',
-    whenRefused: KEYS_WITH_TOKEN,
+    whenRefused: KEY_REMOVAL_WITH_TOKEN,
   },
   'files.edit': { permission: 'REPO_WRITE', does: 'committing a file', thing: 'the file or branch' },
   'files.read': { permission: 'REPO_READ', does: 'reading a file', thing: 'the file or branch' },

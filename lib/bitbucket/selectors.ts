@@ -26,3 +26,24 @@ export const SELECTORS = {
 } as const;
 
 export type SelectorName = keyof typeof SELECTORS;
+
+/**
+ * On the account SSH / GPG keys pages only (`/plugins/servlet/{ssh|gpg}/account/keys`): the "Add key"
+ * action, a link to `…/account/keys/add`. The add form's URL is in many public scripts; the page's
+ * markup is not public (no saved 8.x–10.x page), so no id or class is relied on. "Add key from
+ * Companion" goes right after it; without it, a floating button. UNCONFIRMED on real servers.
+ */
+export const ACCOUNT_KEYS_PAGE_SELECTORS = {
+  addSshKeyLink:
+    'a[href$="/plugins/servlet/ssh/account/keys/add"], a[href*="/plugins/servlet/ssh/account/keys/add?"]',
+  addGpgKeyLink:
+    'a[href$="/plugins/servlet/gpg/account/keys/add"], a[href*="/plugins/servlet/gpg/account/keys/add?"]',
+  /**
+   * Without such a link (a page that opens its form with a script): a button or link whose text is
+   * "Add key" — Atlassian's docs name the action so ("Select SSH keys > Add key") — in the page's
+   * main content and outside any form (the add form's own submit button says "Add key" too).
+   */
+  mainContent: '#main, main, #content',
+  addKeyControls: 'a, button',
+  addKeyText: 'Add key',
+} as const;

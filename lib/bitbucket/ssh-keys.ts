@@ -97,6 +97,27 @@ export async function addSshKey(
   }
 }
 
+/**
+ * What a 400 to adding a key came to. Bitbucket 8.7+ lets administrators force an expiry (a key
+ * without `expiryDays`, or with too many, is refused) and restrict key types and lengths; the server
+ * says which in its sentence. `expiry`: the refusal is about the expiry (`maxDays` when the sentence
+ * names a number of days); `policy`: anything else (key type, length, an invalid key).
+ */
+export type SshKeyRefusal =
+  | { reason: 'expiry'; maxDays?: number; message: string }
+  | { reason: 'policy'; message: string };
+
+export function sshKeyRefusal(error: BitbucketError): SshKeyRefusal {
+  const said = error.serverMessages.join(' ').trim();
+  const message = said || error.message;
+  if (/expir/i.test(said)) {
+    const days = /(\d{1,5})\s*days?/i.exec(said);
+    const maxDays = days ? Number(days[1]) : undefined;
+    return maxDays && maxDays > 0 ? { reason: 'expiry', maxDays, message } : { reason: 'expiry', message };
+  }
+  return { reason: 'policy', message };
+}
+
 function alreadyAdded(error: BitbucketError): string {
   const said = error.serverMessages.join(' ').trim();
   return said
@@ -114,6 +135,30 @@ export async function deleteSshKey(
     operation: 'ssh-keys.delete',
     signal: options.signal,
   });
+}
+
+/** Where Git over SSH is reached: from the settings' `baseUrl` and `port`, else the server's host. */
+export interface SshEndpoint {
+  host: string;
+  port: number;
+  user: string;
+}
+
+/**
+ * The SSH host, port and user of a server whose SSH access is on (`baseUrl` is `ssh://git@host:7999`
+ * on real servers, sometimes without user or port: the port then comes from `port`, the user is `git`).
+ */
+export function sshEndpoint(settings: SshSettings, serverUrl: string): SshEndpoint {
+  let parsed: URL | undefined;
+  try {
+    parsed = settings.baseUrl ? new URL(settings.baseUrl) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  const host = parsed?.hostname || new URL(serverUrl).hostname;
+  const port = settings.port ?? (parsed?.port ? Number(parsed.port) : 22);
+  const user = parsed?.username ? decodeURIComponent(parsed.username) : 'git';
+  return { host: host.replace(/^\[(.*)\]$/, '$1'), port, user };
 }
 
 /** Whether SSH access is on, and the host and port clone URLs use. */

@@ -11,6 +11,11 @@ import {
   type CreateRepoResponses,
 } from '../features/create-repo/messages';
 import { KEYS_INPUT_SENTENCES, KEYS_REQUESTS, type KeysResponses } from '../features/keys/messages';
+import {
+  KEYS_PAGE_CONTENT_SCRIPT_TYPES,
+  KEYS_PAGE_REQUESTS,
+  type KeysPageResponses,
+} from '../features/keys/page-messages';
 import { LIMITS, TOO_LONG } from './limits';
 
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(100));
@@ -71,6 +76,7 @@ export const RequestSchema = v.variant('type', [
   ...CLONE_REQUESTS,
   ...KEYS_REQUESTS,
   ...CREATE_REPO_REQUESTS,
+  ...KEYS_PAGE_REQUESTS,
 ]);
 export type Request = v.InferOutput<typeof RequestSchema>;
 export type RequestType = Request['type'];
@@ -98,15 +104,30 @@ export const INPUT_SENTENCES: ReadonlySet<string> = new Set<string>([
   ...CREATE_REPO_INPUT_SENTENCES,
 ]);
 
-export interface ResponseMap extends CloneResponses, KeysResponses, CreateRepoResponses {
+export interface ResponseMap extends CloneResponses, KeysResponses, KeysPageResponses, CreateRepoResponses {
   /** `updated`: the server and account already had a profile, which now has the new token. */
   connect: { profile: ProfileSummary; warnings: string[]; updated: boolean };
   'profiles.activate': null;
   'profiles.rename': null;
   'profiles.remove': null;
   'profiles.check': { profile: ProfileSummary; warnings: string[] };
-  'profiles.export': { fileName: string; content: string; withTokens: boolean; count: number };
-  'profiles.import': { added: number; updated: number; withoutToken: string[] };
+  /** `keys`: SSH and GPG keys in the file (with a passphrase only); `keysLeftOut`: those left out without one. */
+  'profiles.export': {
+    fileName: string;
+    content: string;
+    withTokens: boolean;
+    count: number;
+    keys: number;
+    keysLeftOut: number;
+  };
+  /** `keysAlready`: keys of the file this browser had already (same fingerprint), not doubled. */
+  'profiles.import': {
+    added: number;
+    updated: number;
+    withoutToken: string[];
+    keysAdded: number;
+    keysAlready: number;
+  };
   'page.report': { profileLabel: string | null };
   'tab.context': { context: PageContext | null; profileId: string | null };
 }
@@ -127,4 +148,5 @@ export type Reply<T extends RequestType> =
 export const CONTENT_SCRIPT_TYPES: ReadonlySet<RequestType> = new Set<RequestType>([
   'page.report',
   ...CLONE_CONTENT_SCRIPT_TYPES,
+  ...KEYS_PAGE_CONTENT_SCRIPT_TYPES,
 ]);

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ask, RequestFailure } from '../messaging/client';
 import { LIMITS, TOO_LONG } from '../messaging/limits';
+import type { ResponseMap } from '../messaging/protocol';
 import { download } from './download';
 import {
   estimatePassphrase,
@@ -23,6 +24,35 @@ async function passphraseRefusal(passphrase: string): Promise<string | null> {
 
 const failureText = (e: unknown) =>
   e instanceof RequestFailure ? e.message : 'Something went wrong. Nothing was changed.';
+
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+const KEYS_NEED_PASSPHRASE = 'Keys are included only in an export with a passphrase.';
+
+/** What an export saved, in one or two sentences. */
+function exportedText(result: ResponseMap['profiles.export']): string {
+  const what = result.keys
+    ? `${count(result.count, 'profile')} and ${count(result.keys, 'SSH/GPG key')}`
+    : count(result.count, 'profile');
+  if (result.withTokens) {
+    const secrets = result.keys ? 'tokens and private keys' : 'tokens';
+    return `Saved ${what} to ${result.fileName}, ${secrets} encrypted with your passphrase.`;
+  }
+  const saved = `Saved ${what} to ${result.fileName} (without tokens).`;
+  if (!result.keysLeftOut) return saved;
+  const keys =
+    result.keysLeftOut === 1
+      ? 'The SSH/GPG key of this browser is not in it.'
+      : `The ${result.keysLeftOut} SSH/GPG keys of this browser are not in it.`;
+  return `${saved} ${keys} ${KEYS_NEED_PASSPHRASE}`;
+}
+
+function importedKeysText(result: ResponseMap['profiles.import']): string {
+  const parts = [];
+  if (result.keysAdded) parts.push(`${count(result.keysAdded, 'key')} added`);
+  if (result.keysAlready) parts.push(`${count(result.keysAlready, 'key')} already in this browser`);
+  return `SSH/GPG keys: ${parts.join(', ')}.`;
+}
 
 /** Export all profiles to a file and import them again (options page: it needs downloads and a file picker). */
 export function ExportImport() {
@@ -65,12 +95,7 @@ export function ExportImport() {
       });
       download(result.fileName, result.content);
       setExportPass('');
-      setExportStatus({
-        kind: 'done',
-        text: `Saved ${result.count} profile${result.count === 1 ? '' : 's'} to ${result.fileName}${
-          result.withTokens ? ', tokens encrypted with your passphrase.' : ' (without tokens).'
-        }`,
-      });
+      setExportStatus({ kind: 'done', text: exportedText(result) });
     } catch (e) {
       setExportStatus({ kind: 'failed', text: failureText(e) });
     }
@@ -100,6 +125,7 @@ export function ExportImport() {
         ...(encrypted ? { passphrase: importPass } : {}),
       });
       const parts = [`Imported: ${result.added} new, ${result.updated} updated.`];
+      if (result.keysAdded || result.keysAlready) parts.push(importedKeysText(result));
       if (result.withoutToken.length) parts.push(`Add a token to: ${result.withoutToken.join(', ')}.`);
       setImportPass('');
       setImportStatus({ kind: 'done', text: parts.join(' ') });
@@ -113,8 +139,9 @@ export function ExportImport() {
       <div class="card">
         <h2>Export</h2>
         <p class="hint">
-          A file with all profiles. With a passphrase the file also holds the tokens, encrypted (OpenPGP);
-          without one it holds no token.
+          A file with all profiles. With a passphrase the file also holds the tokens and this browser’s SSH
+          and GPG keys, private keys included, encrypted (OpenPGP); without one it holds no token.{' '}
+          {KEYS_NEED_PASSPHRASE}
         </p>
         <div class="field">
           <label for="export-passphrase">Passphrase (hard to guess: several unusual words)</label>
@@ -151,14 +178,14 @@ export function ExportImport() {
             onClick={() => void doExport(true)}
             disabled={exportStatus.kind === 'working'}
           >
-            Export with tokens
+            Export with tokens and keys
           </button>
           <button
             type="button"
             onClick={() => void doExport(false)}
             disabled={exportStatus.kind === 'working'}
           >
-            Export without tokens
+            Export without tokens or keys
           </button>
         </div>
         <StatusLine status={exportStatus} />

@@ -146,7 +146,7 @@ test.beforeAll(async () => {
         (await chrome.scripting.getRegisteredContentScripts()).map((s) => s.id),
       ),
     )
-    .toHaveLength(4);
+    .toHaveLength(6);
 
   const login = await ext.context.newPage();
   await signIn(login, sim.url, 'alice');

@@ -32,9 +32,9 @@ function registeredIds(ext: ExtensionBrowser): Promise<string[]> {
   );
 }
 
-/** A server's registrations: the page report, and the repository pages' script. */
+/** A server's registrations (sorted): the keys pages' script, the page report, the repository pages' script. */
 const registrationIds = (baseUrl: string) =>
-  ['pages', 'repository'].map((type) => `page:${type}:${encodeURIComponent(baseUrl)}`);
+  ['keys-page', 'pages', 'repository'].map((type) => `page:${type}:${encodeURIComponent(baseUrl)}`);
 
 /** Visits a repository page of `baseUrl` and returns what the popup opened over that tab says. */
 async function pageContextLine(ext: ExtensionBrowser, page: Page, baseUrl: string): Promise<Page> {

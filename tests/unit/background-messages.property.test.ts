@@ -76,7 +76,20 @@ const TYPES = [
   'profiles.import',
   'page.report',
   'tab.context',
+  'keys.session.start',
+  'keys.page.state',
+  'keys.page.generate',
+  'keys.page.installed',
+  'keys.page.dismiss',
 ] as const;
+
+/** What the keys page's content script may ask (see lib/features/keys/page-messages.ts). */
+const KEYS_PAGE_TYPES: ReadonlySet<unknown> = new Set([
+  'keys.page.state',
+  'keys.page.generate',
+  'keys.page.installed',
+  'keys.page.dismiss',
+]);
 
 /** Messages of every type with plausible and hostile field values, plus arbitrary junk. */
 const anyValue = fc.oneof(
@@ -100,6 +113,10 @@ const shapedMessage = fc
     passphrase: fc.option(anyValue, { nil: undefined }),
     content: fc.option(anyValue, { nil: undefined }),
     tabId: fc.option(fc.oneof(fc.integer(), anyValue), { nil: undefined }),
+    keyId: fc.option(fc.oneof(fc.constant('k-1'), anyValue), { nil: undefined }),
+    kind: fc.option(fc.oneof(fc.constantFrom('ssh', 'gpg'), anyValue), { nil: undefined }),
+    signedInAs: fc.option(fc.oneof(fc.constant('alice'), anyValue), { nil: undefined }),
+    serverKeyId: fc.option(fc.oneof(fc.nat(), anyValue), { nil: undefined }),
     context: fc.option(
       fc.record({
         kind: fc.constantFrom('repository', 'project', 'other', 'evil'),
@@ -163,16 +180,23 @@ describe('the background under arbitrary messages', () => {
     expect(refreshes).toBe(0);
   });
 
-  it('a connected content script gets answers only to reports of its own server, and can change nothing else', async () => {
+  it('a connected content script gets answers only to reports of its own server and its keys page’s questions, and can change nothing else', async () => {
     const before = await snapshot();
     await fc.assert(
       fc.asyncProperty(anyMessage, connectedContentScript, async (message, sender) => {
         const answer = await deliver(message, sender);
-        const isReport =
-          typeof message === 'object' &&
-          message !== null &&
-          (message as { type?: unknown }).type === 'page.report';
-        if (!isReport) expect(answer).toBeUndefined();
+        const type =
+          typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
+        const isReport = type === 'page.report';
+        if (KEYS_PAGE_TYPES.has(type)) {
+          // About this origin's profile only; never a private part or a token in the answer.
+          const text = JSON.stringify(answer ?? null);
+          expect(text).not.toMatch(/PRIVATE KEY|"privateKey"|"token"/);
+          const profileId = (message as { profileId?: unknown }).profileId;
+          if (answer && (answer as { ok: boolean }).ok && type !== 'keys.page.state') {
+            expect(profileId).toBe(PROFILE.id);
+          }
+        } else if (!isReport) expect(answer).toBeUndefined();
         else if (answer !== undefined) {
           // Only a well-formed report gets an answer; a report naming another server is refused.
           const context = (message as { context: { baseUrl: string } }).context;

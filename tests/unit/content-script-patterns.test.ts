@@ -13,8 +13,11 @@ import { fakeScripting } from './support/fake-scripting';
 const GOOD = 'http://127.0.0.1:7990/bitbucket';
 const OTHER = 'https://git.example.com';
 const idOf = (root: string, type = 'pages') => `page:${type}:${encodeURIComponent(root)}`;
-/** Both registrations of a server: the page report elsewhere, the repository script on repository pages. */
-const idsOf = (root: string) => [idOf(root), idOf(root, 'repository')];
+/**
+ * Every registration of a server: the page report elsewhere, the repository script on repository
+ * pages, the keys page script on the account keys pages and the login page.
+ */
+const idsOf = (root: string) => [idOf(root), idOf(root, 'repository'), idOf(root, 'keys-page')];
 const pageType = (name: string) => PAGE_TYPES.find((t) => t.name === name)!;
 
 /** Whether a match pattern matches a URL the way Chrome matches content scripts (path and query, `*` anything). */
@@ -68,6 +71,7 @@ describe('content script match patterns', () => {
   it('give each page one script: repository pages (pull requests too) the repository script, which reports the page, others the page report', () => {
     const repository = ['content-scripts/repository.js'];
     const pages = ['content-scripts/content.js'];
+    const keysPage = ['content-scripts/keys-page.js'];
     const cases: Array<[string, string[]]> = [
       [`${GOOD}/projects/PROJ/repos/api/browse`, repository],
       [`${GOOD}/projects/PROJ/repos/api/browse/src/a.ts?at=refs%2Fheads%2Fdev`, repository],
@@ -79,8 +83,13 @@ describe('content script match patterns', () => {
       [`${GOOD}/projects/PROJ/repos?create`, pages],
       [`${GOOD}/users/alice`, pages],
       [`${GOOD}/dashboard`, pages],
-      [`${GOOD}/login`, []],
-      [`${GOOD}/plugins/servlet/ssh/account/keys`, []],
+      [`${GOOD}/login`, keysPage],
+      [`${GOOD}/login?next=%2Fplugins%2Fservlet%2Fssh%2Faccount%2Fkeys`, keysPage],
+      [`${GOOD}/plugins/servlet/ssh/account/keys`, keysPage],
+      [`${GOOD}/plugins/servlet/ssh/account/keys/add`, keysPage],
+      [`${GOOD}/plugins/servlet/gpg/account/keys`, keysPage],
+      [`${GOOD}/plugins/servlet/access-tokens/users/alice/manage`, []],
+      [`${GOOD}/account`, []],
       // Another context path on the same host is another server.
       ['http://127.0.0.1:7990/projects/PROJ/repos/api/browse', []],
     ];

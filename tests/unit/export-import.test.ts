@@ -55,7 +55,7 @@ describe('profiles export and import', () => {
 
     const target = freshDb();
     const result = await importProfiles(target, file.content, 'a long passphrase');
-    expect(result).toEqual({ added: 2, updated: 0, withoutToken: [] });
+    expect(result).toEqual({ added: 2, updated: 0, withoutToken: [], keysAdded: 0, keysAlready: 0 });
     const restored = (await target.profiles.toArray()).sort((x, y) => x.label.localeCompare(y.label));
     expect(restored.map((p) => p.label)).toEqual(['Alice @ git.example.com', 'Bob']);
     expect(await openSecret(target, restored[0]!.token!)).toBe('token-of-alice');
@@ -90,6 +90,8 @@ describe('profiles export and import', () => {
       added: 0,
       updated: 0,
       withoutToken: [],
+      keysAdded: 0,
+      keysAlready: 0,
     });
     expect(await openSecret(source, (await source.profiles.get(a.id))!.token!)).toBe('secret-token');
 
@@ -192,7 +194,7 @@ describe('import holds every record to the rules of connect', () => {
       file(record({ label: 'first' }), record({ label: 'second', baseUrl: 'https://git.example.com/' })),
       undefined,
     );
-    expect(result).toEqual({ added: 1, updated: 0, withoutToken: ['second'] });
+    expect(result).toEqual({ added: 1, updated: 0, withoutToken: ['second'], keysAdded: 0, keysAlready: 0 });
     expect((await db.profiles.toArray()).map((p) => p.label)).toEqual(['second']);
   });
 });

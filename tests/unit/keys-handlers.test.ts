@@ -95,7 +95,9 @@ describe('keys handlers', () => {
       { profileId, serverKeyId: onServer!.id, installedAt: expect.any(Number) },
     ]);
 
-    const serverList = await handlers['keys.server.list']({ type: 'keys.server.list', profileId }, page);
+    const { ssh } = await handlers['keys.server.list']({ type: 'keys.server.list', profileId }, page);
+    if (!ssh.ok) throw new Error(ssh.message);
+    const serverList = ssh.keys;
     const mine = serverList.filter((k) => k.mine);
     expect(mine).toEqual([
       expect.objectContaining({

@@ -33,6 +33,45 @@ describe('who may send what', () => {
     }
   });
 
+  it('lets the keys page’s script ask about its keys, but not start an install or read private keys', () => {
+    const keysPage = {
+      id: ctx.extensionId,
+      url: 'https://git.example.com/plugins/servlet/ssh/account/keys',
+      origin: 'https://git.example.com',
+      tab: { id: 9 },
+      frameId: 0,
+    };
+    for (const type of [
+      'keys.page.state',
+      'keys.page.generate',
+      'keys.page.installed',
+      'keys.page.dismiss',
+    ] as const) {
+      expect(checkSender(type, keysPage, ctx), type).toMatchObject({ allowed: true, from: 'content-script' });
+      expect(
+        checkSender(
+          type,
+          {
+            ...keysPage,
+            url: 'https://evil.example/plugins/servlet/ssh/account/keys',
+            origin: 'https://evil.example',
+          },
+          ctx,
+        ),
+        type,
+      ).toMatchObject({ allowed: false });
+    }
+    for (const type of [
+      'keys.session.start',
+      'keys.list',
+      'keys.ssh.privateKey',
+      'keys.gpg.privateKey',
+      'keys.ssh.install',
+    ] as const) {
+      expect(checkSender(type, keysPage, ctx), type).toMatchObject({ allowed: false });
+    }
+  });
+
   it('refuses content scripts on origins without a profile, in sub-frames, and other extensions', () => {
     const base = { id: ctx.extensionId, tab: { id: 1 }, frameId: 0 };
     expect(

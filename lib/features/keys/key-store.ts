@@ -143,3 +143,78 @@ export async function forgetInstallations(db: CompanionDb, profileId: string): P
     }
   });
 }
+
+/**
+ * A saved key with its private part open, for the passphrase-encrypted profiles file (see
+ * lib/background/export-import.ts): SSH keys carry their private material, GPG keys their armored
+ * secret key (still protected by its own passphrase).
+ */
+export type OpenedKey =
+  | (Omit<SshKeyRecord, 'privateKey'> & { privateKey: StoredPrivateKey })
+  | (Omit<GpgKeyRecord, 'privateKey'> & { armoredPrivate: string });
+
+/** A key arriving from a profiles file: no id yet, installations already naming this browser's profiles. */
+export type IncomingKey =
+  | Omit<Extract<OpenedKey, { kind: 'ssh' }>, 'id'>
+  | Omit<Extract<OpenedKey, { kind: 'gpg' }>, 'id'>;
+
+/** Every saved key with its private part opened, oldest first (background only). */
+export async function openAllKeys(db: CompanionDb): Promise<OpenedKey[]> {
+  const records = (await db.keys.toArray()).sort((a, b) => a.createdAt - b.createdAt);
+  return Promise.all(
+    records.map(async (record): Promise<OpenedKey> => {
+      const { privateKey, ...rest } = record;
+      const opened = await openSecret(db, privateKey);
+      if (rest.kind === 'ssh') return { ...rest, privateKey: JSON.parse(opened) as StoredPrivateKey };
+      return { ...rest, armoredPrivate: opened };
+    }),
+  );
+}
+
+/**
+ * Seals the private parts of keys from a profiles file, each under a new id. Runs before the
+ * import's transaction: WebCrypto's promises would end an IndexedDB transaction early.
+ */
+export function sealIncomingKeys(db: CompanionDb, keys: IncomingKey[]): Promise<KeyRecord[]> {
+  return Promise.all(
+    keys.map(async (key): Promise<KeyRecord> => {
+      const id = crypto.randomUUID();
+      if (key.kind === 'ssh') {
+        const { privateKey, ...rest } = key;
+        return { ...rest, id, privateKey: await sealSecret(db, JSON.stringify(privateKey)) };
+      }
+      const { armoredPrivate, ...rest } = key;
+      return { ...rest, id, privateKey: await sealSecret(db, armoredPrivate) };
+    }),
+  );
+}
+
+/**
+ * Adds imported keys that this browser does not have yet (same kind and fingerprint); a key it
+ * already has keeps its label and private part and gains the installations it did not know of.
+ */
+export async function mergeImportedKeys(
+  db: CompanionDb,
+  records: KeyRecord[],
+): Promise<{ added: number; already: number }> {
+  return db.transaction('rw', db.keys, async () => {
+    let added = 0;
+    let already = 0;
+    for (const record of records) {
+      const existing = await db.keys
+        .where('[kind+fingerprint]')
+        .equals([record.kind, record.fingerprint])
+        .first();
+      if (!existing) {
+        await db.keys.add(record);
+        added++;
+        continue;
+      }
+      already++;
+      const known = new Set(existing.installedOn.map((i) => i.profileId));
+      const more = record.installedOn.filter((i) => !known.has(i.profileId));
+      if (more.length) await db.keys.update(existing.id, { installedOn: [...existing.installedOn, ...more] });
+    }
+    return { added, already };
+  });
+}

@@ -36,8 +36,9 @@ export interface GeneratedSshKey {
  * AlgorithmIdentifier id-Ed25519 (1.3.101.112), OCTET STRING wrapping the OCTET STRING of the seed —
  * followed by the 32-byte seed. Checked byte for byte so a different encoding is never misread.
  */
-const ED25519_PKCS8_HEADER = Uint8Array.from('302e020100300506032b657004220420'.match(/../g)!, (pair) =>
-  Number.parseInt(pair, 16),
+export const ED25519_PKCS8_HEADER = Uint8Array.from(
+  '302e020100300506032b657004220420'.match(/../g)!,
+  (pair) => Number.parseInt(pair, 16),
 );
 
 const RSA_PUBLIC_EXPONENT = Uint8Array.of(0x01, 0x00, 0x01);

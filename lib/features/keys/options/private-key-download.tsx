@@ -5,11 +5,14 @@
  * public key.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { getDb } from '../../../db/schema';
 import { ask, RequestFailure } from '../../../messaging/client';
 import { download } from '../../../ui/download';
+import { useLiveQuery } from '../../../ui/use-live-query';
 import { gitSigningLines } from '../gpg-generate';
 import type { GpgKeySummary, KeySummary, SshKeySummary } from '../key-store';
 import { privateKeyFile } from '../private-key-file';
+import { SshConfigBlock } from './ssh-config-block';
 
 const failureText = (e: unknown) =>
   e instanceof RequestFailure || e instanceof Error ? e.message : 'The key file could not be written.';
@@ -135,6 +138,7 @@ function KeyDownload({ keyInfo }: { keyInfo: SshKeySummary }) {
           <code class="key-chmod">chmod 600 ~/.ssh/{status.fileName}</code>
         </div>
       )}
+      <SshConfigBlock keyId={keyInfo.id} />
       {status.kind === 'failed' && (
         <div class="message error" role="alert">
           {status.text}
@@ -147,9 +151,12 @@ function KeyDownload({ keyInfo }: { keyInfo: SshKeySummary }) {
 export function PrivateKeyDownload() {
   const [keys, setKeys] = useState<KeySummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Listed again whenever the keys store changes (an import on this page, a removal in the popup).
+  const keyIds = useLiveQuery(() => getDb().keys.toCollection().primaryKeys());
   useEffect(() => {
+    if (keyIds === undefined) return;
     void ask({ type: 'keys.list' }).then(setKeys, (e: unknown) => setError(failureText(e)));
-  }, []);
+  }, [keyIds?.join(' ')]);
   useEffect(() => {
     // Opened from the popup at #keys: the section renders after the list arrives.
     if (keys && location.hash === '#keys') document.getElementById('keys')?.scrollIntoView();

@@ -1,13 +1,14 @@
 /**
  * The Keys tab's GPG part: generate a commit-signing key here (OpenPGP.js loads only when the user
  * asks for a key), hand it to the background to keep, and show saved GPG keys with the git lines
- * that make git sign with them.
+ * that make git sign with them; when the server refuses an EdDSA key, an RSA 4096 one instead.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { ProfileRecord } from '../../../db/schema';
 import { ask } from '../../../messaging/client';
 import { GPG_PASSPHRASE_MIN, generateGpgKey, gitSigningLines } from '../gpg-generate';
 import type { GpgKeySummary } from '../key-store';
+import { installNoticeText } from './install-notice';
 import { failureText, hostOf, KeyCard, type KeyNotice } from './key-card';
 
 /** The server's page for the account's GPG keys. */
@@ -137,6 +138,107 @@ export function GpgGenerateForm({
   );
 }
 
+/** `Name <e-mail>` → its parts (the e-mail empty when the user id has none). */
+function identityOf(userId: string): { name: string; email: string } {
+  const match = /^(.*?)\s*<([^<>]+)>\s*$/.exec(userId);
+  return match ? { name: match[1] ?? '', email: match[2] ?? '' } : { name: userId, email: '' };
+}
+
+/**
+ * The server refused the key (a server whose OpenPGP library predates EdDSA): an RSA 4096 key with
+ * the same user id, protected by a passphrase chosen here, generated and installed in one go.
+ */
+function GpgRsaInstead({
+  keyInfo,
+  profile,
+  onNotice,
+  onChanged,
+}: {
+  keyInfo: GpgKeySummary;
+  profile: ProfileRecord;
+  onNotice: (notice: KeyNotice) => void;
+  onChanged: () => void;
+}) {
+  const [passphrase, setPassphrase] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setError(null);
+    if (passphrase.length < GPG_PASSPHRASE_MIN) {
+      return setError(`Choose a passphrase of at least ${GPG_PASSPHRASE_MIN} characters.`);
+    }
+    if (passphrase !== repeat) return setError('The passphrases differ.');
+    setBusy(true);
+    try {
+      const generated = await generateGpgKey({
+        ...identityOf(keyInfo.userId),
+        passphrase,
+        algorithm: 'rsa4096',
+      });
+      const key = await ask({ type: 'keys.gpg.save', ...generated, label: `${keyInfo.label} (RSA 4096)` });
+      onChanged();
+      const answer = await ask({ type: 'keys.gpg.install', keyId: key.id, profileId: profile.id });
+      onNotice({
+        keyId: key.id,
+        kind: answer.installed ? 'success' : 'warning',
+        text: installNoticeText(answer, `Generated RSA 4096 key ${key.keyId}`),
+        ...(!answer.installed && 'needsSession' in answer ? { link: gpgKeysPage(profile) } : {}),
+      });
+      onChanged();
+    } catch (e) {
+      setError(failureText(e));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="key-offer gpg-rsa-offer" onSubmit={(e) => void submit(e)} aria-busy={busy}>
+      <div>An RSA 4096 key with the same name and e-mail may do. Choose its passphrase:</div>
+      <div class="row key-generate-fields">
+        <label class="field grow">
+          Passphrase
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={passphrase}
+            disabled={busy}
+            onInput={(e) => setPassphrase(e.currentTarget.value)}
+          />
+        </label>
+        <label class="field grow">
+          Repeat passphrase
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={repeat}
+            disabled={busy}
+            onInput={(e) => setRepeat(e.currentTarget.value)}
+          />
+        </label>
+      </div>
+      <div class="row compact-buttons">
+        <button type="submit" class="primary" disabled={busy}>
+          Generate an RSA 4096 key instead
+        </button>
+        {busy && (
+          <span class="muted key-progress" role="status">
+            <span class="spinner" aria-hidden="true" />
+            Generating and installing… RSA takes a few seconds
+          </span>
+        )}
+      </div>
+      {error && (
+        <div class="key-prompt-error" role="alert">
+          {error}
+        </div>
+      )}
+    </form>
+  );
+}
+
 export function GpgKeyRow(props: {
   keyInfo: GpgKeySummary;
   profile: ProfileRecord;
@@ -156,6 +258,14 @@ export function GpgKeyRow(props: {
       publicText={keyInfo.armoredPublic}
       keysPage={gpgKeysPage(profile)}
       install={() => ask({ type: 'keys.gpg.install', keyId: keyInfo.id, profileId: profile.id })}
+      policyOffer={() => (
+        <GpgRsaInstead
+          keyInfo={keyInfo}
+          profile={profile}
+          onNotice={props.onNotice}
+          onChanged={props.onChanged}
+        />
+      )}
       details={
         <>
           <div class="muted gpg-user-id truncate">{keyInfo.userId}</div>

@@ -9,7 +9,8 @@ import { useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import type { ProfileRecord } from '../../../db/schema';
 import { ask, RequestFailure } from '../../../messaging/client';
-import type { InstallAnswer } from '../messages';
+import { EXPIRY_OUT_OF_RANGE, type InstallAnswer, MAX_EXPIRY_DAYS } from '../messages';
+import { SessionInstallOffer } from './session-install-offer';
 
 export interface KeyNotice {
   keyId: string;
@@ -17,6 +18,24 @@ export interface KeyNotice {
   text: string;
   /** The server's keys page, when the key has to be added there. */
   link?: string;
+  /** The install failed on the way (network, server): offer to try again. */
+  retry?: boolean;
+  /** The server refused the key itself: show the card's `policyOffer`. */
+  offer?: boolean;
+  /** The server refused the token: offer to add the key through the browser session. */
+  session?: boolean;
+}
+
+/** Failures worth a Retry button: the request may not have arrived, or the server was unwell. */
+const RETRYABLE = new Set(['offline', 'timeout', 'server-error', 'rate-limited']);
+
+/** "30" → 30, "" → undefined (no expiry); null for anything else. */
+export function parseExpiryDays(text: string, max?: number): number | undefined | null {
+  const trimmed = text.trim();
+  if (!trimmed) return undefined;
+  if (!/^\d{1,5}$/.test(trimmed)) return null;
+  const days = Number(trimmed);
+  return days >= 1 && days <= (max ?? MAX_EXPIRY_DAYS) ? days : null;
 }
 
 export const failureText = (e: unknown) =>
@@ -41,7 +60,12 @@ export interface KeyCardProps {
   publicText: string;
   /** The server's page for the account's keys of this kind. */
   keysPage: string;
-  install: () => Promise<InstallAnswer>;
+  /** Absent: the key can't be installed on this profile's server (the tab says why). */
+  install?: ((expiryDays?: number) => Promise<InstallAnswer>) | undefined;
+  /** An "Expires after N days" field beside Install (SSH keys; the server's `expiryDays`). */
+  offersExpiry?: boolean;
+  /** What to offer when the server refuses the key itself (another key type), given the expiry used. */
+  policyOffer?: (expiryDays: number | undefined) => ComponentChildren;
   /** What this kind shows under the title (fingerprint, ids…). */
   details: ComponentChildren;
   /** Shown under the actions (e.g. the git lines for a signing key). */
@@ -52,6 +76,11 @@ export function KeyCard(props: KeyCardProps) {
   const { keyInfo, profile, profiles, notice, onNotice, onChanged, kindName, secretWord } = props;
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const [expiry, setExpiry] = useState('');
+  const [lastExpiry, setLastExpiry] = useState<number | undefined>(undefined);
+  const [expiryPrompt, setExpiryPrompt] = useState<{ message: string; maxDays?: number } | null>(null);
+  const [promptDays, setPromptDays] = useState('');
+  const [promptError, setPromptError] = useState<string | null>(null);
   const installedHere = keyInfo.installedOn.some((i) => i.profileId === profile.id);
   const installedNames = keyInfo.installedOn
     .map((i) => profiles.find((p) => p.id === i.profileId)?.label)
@@ -67,30 +96,70 @@ export function KeyCard(props: KeyCardProps) {
     }
   };
 
-  const install = async () => {
+  const install = async (expiryDays?: number) => {
+    if (!props.install) return;
     setBusy(true);
+    setExpiryPrompt(null);
+    setLastExpiry(expiryDays);
     try {
-      const answer = await props.install();
+      const answer = await props.install(expiryDays);
       if (answer.installed) {
         onNotice({
           keyId: keyInfo.id,
           kind: 'success',
           text: answer.already ? 'Already on your account.' : 'Installed on your account.',
         });
+      } else if ('needsExpiry' in answer) {
+        // The server forces keys to expire: ask for an expiry here, with its sentence, and retry.
+        setExpiryPrompt({
+          message: answer.message,
+          ...(answer.maxDays !== undefined ? { maxDays: answer.maxDays } : {}),
+        });
+        setPromptDays(String(answer.maxDays ?? expiryDays ?? 30));
+        setPromptError(null);
+        // An empty notice hides an earlier one: the prompt says what the server wants.
+        onNotice({ keyId: keyInfo.id, kind: 'warning', text: '' });
+      } else if ('refused' in answer) {
+        onNotice({ keyId: keyInfo.id, kind: 'error', text: answer.message, offer: answer.offerRsa4096 });
       } else {
         onNotice({
           keyId: keyInfo.id,
           kind: 'warning',
-          text: `${answer.message} Copy the public key and add it on the server’s ${kindName} keys page:`,
+          text: `${answer.message} The Companion can add it through your signed-in browser session, or copy the public key and add it on the server’s ${kindName} keys page:`,
           link: props.keysPage,
+          session: true,
         });
       }
       onChanged();
     } catch (e) {
-      failed(e);
+      // Nothing was recorded (see handlers.ts): the same install can simply run again.
+      const retry = e instanceof RequestFailure && RETRYABLE.has(e.kind);
+      onNotice({ keyId: keyInfo.id, kind: 'error', text: failureText(e), ...(retry ? { retry } : {}) });
     } finally {
       setBusy(false);
     }
+  };
+
+  const installWithFieldExpiry = () => {
+    const days = parseExpiryDays(expiry);
+    if (days === null) {
+      onNotice({ keyId: keyInfo.id, kind: 'error', text: EXPIRY_OUT_OF_RANGE });
+      return;
+    }
+    void install(days);
+  };
+
+  const installWithPromptExpiry = (event: Event) => {
+    event.preventDefault();
+    const days = parseExpiryDays(promptDays, expiryPrompt?.maxDays);
+    if (days === undefined || days === null) {
+      setPromptError(
+        `Enter a whole number of days from 1 to ${(expiryPrompt?.maxDays ?? MAX_EXPIRY_DAYS).toLocaleString('en')}.`,
+      );
+      return;
+    }
+    setExpiry(String(days));
+    void install(days);
   };
 
   // The popup closes by itself when the new tab takes the focus.
@@ -130,9 +199,27 @@ export function KeyCard(props: KeyCardProps) {
         <button type="button" onClick={() => void copy()}>
           Copy public key
         </button>
-        <button type="button" class="primary" disabled={busy} onClick={() => void install()}>
-          Install on {hostOf(profile)}
-        </button>
+        {props.install && (
+          <button type="button" class="primary" disabled={busy} onClick={installWithFieldExpiry}>
+            Install on {hostOf(profile)}
+          </button>
+        )}
+        {props.install && props.offersExpiry && (
+          <label class="key-expiry">
+            Expires after
+            <input
+              type="text"
+              inputMode="numeric"
+              placeholder="never"
+              aria-label="Expires after (days; empty: never)"
+              value={expiry}
+              disabled={busy}
+              onInput={(e) => setExpiry(e.currentTarget.value)}
+              onKeyDown={(e) => e.key === 'Enter' && installWithFieldExpiry()}
+            />
+            days
+          </label>
+        )}
         <button type="button" class="subtle" onClick={download}>
           Download {secretWord} key…
         </button>
@@ -144,7 +231,8 @@ export function KeyCard(props: KeyCardProps) {
       {confirming && (
         <div class="message warning key-confirm" role="alertdialog" aria-label="Remove this key?">
           Remove “{keyInfo.label}” from this browser? It stays on any server account it was added to; remove
-          it there on the {kindName} keys page. Download the {secretWord} key first if you still need it.
+          it there first under “Keys on your account” below. Download the {secretWord} key first if you still
+          need it.
           <div class="row compact-buttons">
             <button
               type="button"
@@ -161,7 +249,42 @@ export function KeyCard(props: KeyCardProps) {
           </div>
         </div>
       )}
-      {notice && (
+      {expiryPrompt && (
+        <form
+          class="message warning key-expiry-prompt"
+          aria-label="An expiry is required"
+          onSubmit={installWithPromptExpiry}
+        >
+          <div>{expiryPrompt.message}</div>
+          <div class="row compact-buttons">
+            <label class="key-expiry">
+              Expire after
+              <input
+                type="text"
+                inputMode="numeric"
+                aria-label="Expire after (days)"
+                value={promptDays}
+                ref={(el) => el?.focus()}
+                disabled={busy}
+                onInput={(e) => setPromptDays(e.currentTarget.value)}
+              />
+              days
+            </label>
+            <button type="submit" class="primary" disabled={busy}>
+              Install with this expiry
+            </button>
+            <button type="button" class="subtle" onClick={() => setExpiryPrompt(null)}>
+              Cancel
+            </button>
+          </div>
+          {promptError && (
+            <div class="key-prompt-error" role="alert">
+              {promptError}
+            </div>
+          )}
+        </form>
+      )}
+      {notice?.text && (
         <div class={`message ${notice.kind} key-notice`} role={notice.kind === 'error' ? 'alert' : 'status'}>
           {notice.text}
           {notice.link && (
@@ -172,6 +295,23 @@ export function KeyCard(props: KeyCardProps) {
               </a>
             </>
           )}
+          {notice.session && (
+            <SessionInstallOffer
+              keyId={keyInfo.id}
+              profile={profile}
+              kindName={kindName}
+              onNotice={onNotice}
+              failureText={failureText}
+            />
+          )}
+          {notice.retry && props.install && (
+            <div class="row compact-buttons">
+              <button type="button" disabled={busy} onClick={() => void install(lastExpiry)}>
+                Retry
+              </button>
+            </div>
+          )}
+          {notice.offer && props.policyOffer?.(lastExpiry)}
         </div>
       )}
     </li>

@@ -1,15 +1,20 @@
 /**
  * The popup's Keys tab: generate an SSH key pair for the active profile's server, list this browser's
- * keys, copy a public key, install one on the account with the token, and send the user to the
- * options page for the private key file (downloads belong there).
+ * keys, copy a public key, install one on the account with the token (with an expiry, or the one a
+ * server that forces expiry asks for; an RSA 4096 key instead when the server's key policy refuses
+ * one), send the user to the options page for the private key file (downloads belong there), and
+ * the keys on the account itself. A server with SSH access turned off is offered no SSH keys.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { ProfileRecord } from '../../../db/schema';
 import { ask } from '../../../messaging/client';
 import { defaultKeyComment } from '../key-comment';
 import type { KeySummary, SshKeySummary } from '../key-store';
+import type { SshSettingsAnswer } from '../messages';
 import { GpgGenerateForm, GpgKeyRow } from './gpg-keys';
+import { installNoticeText } from './install-notice';
 import { failureText, hostOf, KeyCard, type KeyNotice } from './key-card';
+import { ServerKeys } from './server-keys';
 
 export interface KeysTabProps {
   profiles: readonly ProfileRecord[];
@@ -112,6 +117,65 @@ function GenerateForm({
   );
 }
 
+/** The server refused the key's type or length: one click makes an RSA 4096 key and installs it. */
+function RsaInstead({
+  keyInfo,
+  profile,
+  expiryDays,
+  onNotice,
+  onChanged,
+}: {
+  keyInfo: SshKeySummary;
+  profile: ProfileRecord;
+  expiryDays: number | undefined;
+  onNotice: (notice: KeyNotice) => void;
+  onChanged: () => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    try {
+      const key = await ask({
+        type: 'keys.ssh.generate',
+        profileId: profile.id,
+        keyType: 'rsa',
+        bits: 4096,
+        label: keyInfo.label,
+      });
+      onChanged();
+      const answer = await ask({
+        type: 'keys.ssh.install',
+        keyId: key.id,
+        profileId: profile.id,
+        ...(expiryDays !== undefined ? { expiryDays } : {}),
+      });
+      onNotice({
+        keyId: key.id,
+        kind: answer.installed ? 'success' : 'warning',
+        text: installNoticeText(answer, 'Generated an RSA 4096 key'),
+        ...(!answer.installed && 'needsSession' in answer ? { link: sshKeysPage(profile) } : {}),
+      });
+      onChanged();
+    } catch (e) {
+      onNotice({ keyId: keyInfo.id, kind: 'error', text: failureText(e) });
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="row compact-buttons key-offer">
+      <button type="button" class="primary" disabled={busy} onClick={() => void run()}>
+        Generate an RSA 4096 key instead
+      </button>
+      {busy && (
+        <span class="muted key-progress" role="status">
+          <span class="spinner" aria-hidden="true" />
+          Generating and installing… RSA takes a few seconds
+        </span>
+      )}
+    </div>
+  );
+}
+
 function KeyRow(props: {
   keyInfo: SshKeySummary;
   profile: ProfileRecord;
@@ -119,17 +183,41 @@ function KeyRow(props: {
   notice: KeyNotice | undefined;
   onNotice: (notice: KeyNotice) => void;
   onChanged: () => void;
+  /** False when the profile's server has SSH access turned off. */
+  sshOn: boolean;
 }) {
-  const { keyInfo, profile } = props;
+  const { keyInfo, profile, sshOn, ...card } = props;
   return (
     <KeyCard
-      {...props}
+      {...card}
+      keyInfo={keyInfo}
+      profile={profile}
       kindName="SSH"
       secretWord="private"
       lozenge={typeLabel(keyInfo)}
       publicText={keyInfo.publicLine}
       keysPage={sshKeysPage(profile)}
-      install={() => ask({ type: 'keys.ssh.install', keyId: keyInfo.id, profileId: profile.id })}
+      offersExpiry
+      install={
+        sshOn
+          ? (expiryDays) =>
+              ask({
+                type: 'keys.ssh.install',
+                keyId: keyInfo.id,
+                profileId: profile.id,
+                ...(expiryDays !== undefined ? { expiryDays } : {}),
+              })
+          : undefined
+      }
+      policyOffer={(expiryDays) => (
+        <RsaInstead
+          keyInfo={keyInfo}
+          profile={profile}
+          expiryDays={expiryDays}
+          onNotice={props.onNotice}
+          onChanged={props.onChanged}
+        />
+      )}
       details={
         <div class="key-fingerprint muted">
           <code>SHA256:{keyInfo.fingerprint}</code>
@@ -144,6 +232,8 @@ export function KeysTab({ profiles, activeProfileId }: KeysTabProps) {
   const [keys, setKeys] = useState<KeySummary[] | null>(null);
   const [listError, setListError] = useState<string | null>(null);
   const [notice, setNotice] = useState<KeyNotice | null>(null);
+  const [ssh, setSsh] = useState<SshSettingsAnswer | null>(null);
+  const [version, setVersion] = useState(0);
 
   const reload = () =>
     void ask({ type: 'keys.list' }).then(
@@ -154,21 +244,46 @@ export function KeysTab({ profiles, activeProfileId }: KeysTabProps) {
       (e: unknown) => setListError(failureText(e)),
     );
   useEffect(reload, []);
+  // Whether the server has SSH on: asked in the background once the tab shows; until it answers
+  // (or when it can't be asked), SSH is offered as usual.
+  useEffect(() => {
+    setSsh(null);
+    if (!profile) return;
+    let current = true;
+    ask({ type: 'keys.ssh.settings', profileId: profile.id }).then(
+      (answer) => current && setSsh(answer),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [profile?.id]);
+  const changed = () => {
+    reload();
+    setVersion((n) => n + 1);
+  };
+  const sshOn = ssh?.enabled !== false;
 
   if (!profile) return null;
   return (
     <section class="keys-tab" aria-label="SSH keys">
-      <GenerateForm
-        profile={profile}
-        onGenerated={(key) => {
-          setNotice({
-            keyId: key.id,
-            kind: 'success',
-            text: `Generated ${typeLabel(key)} key. Install it on ${hostOf(profile)} to clone over SSH.`,
-          });
-          reload();
-        }}
-      />
+      {ssh && !ssh.enabled ? (
+        <div class="message warning ssh-off" role="status">
+          {ssh.message}
+        </div>
+      ) : (
+        <GenerateForm
+          profile={profile}
+          onGenerated={(key) => {
+            setNotice({
+              keyId: key.id,
+              kind: 'success',
+              text: `Generated ${typeLabel(key)} key. Install it on ${hostOf(profile)} to clone over SSH.`,
+            });
+            reload();
+          }}
+        />
+      )}
       {listError && (
         <div class="message error" role="alert">
           {listError}
@@ -199,7 +314,7 @@ export function KeysTab({ profiles, activeProfileId }: KeysTabProps) {
                 profiles={profiles}
                 notice={notice?.keyId === k.id ? notice : undefined}
                 onNotice={setNotice}
-                onChanged={reload}
+                onChanged={changed}
               />
             ) : (
               <KeyRow
@@ -209,12 +324,14 @@ export function KeysTab({ profiles, activeProfileId }: KeysTabProps) {
                 profiles={profiles}
                 notice={notice?.keyId === k.id ? notice : undefined}
                 onNotice={setNotice}
-                onChanged={reload}
+                onChanged={changed}
+                sshOn={sshOn}
               />
             ),
           )}
         </ul>
       )}
+      <ServerKeys profile={profile} version={version} onChanged={reload} />
       <p class="hint">
         Private keys stay in this browser, encrypted; the file is written on the options page.
       </p>

@@ -1,0 +1,114 @@
+/**
+ * Where "Add key from Companion" sits on a keys page whose markup changes under it: beside the page's
+ * Add key link when there is one (also when the page draws it late), floating otherwise, one copy
+ * only, and never rebuilt in a way that finishes a pending install twice.
+ */
+import { parseHTML } from 'linkedom';
+import { describe, expect, it, vi } from 'vitest';
+import type { AddKeyDeps } from '../../lib/features/keys/in-page/add-key-button';
+import { keepAddKeyButton } from '../../lib/features/keys/in-page/keep-add-key-button';
+import type { PageKeysState } from '../../lib/features/keys/page-messages';
+
+const STATE: PageKeysState = {
+  profile: { id: 'p', label: 'alice @ host', userName: 'alice', userSlug: 'alice', displayName: 'Alice' },
+  keys: [],
+  pending: null,
+};
+
+function setUp(body: string) {
+  const { document } = parseHTML(
+    `<!doctype html><html data-color-mode="dark"><head></head><body>${body}</body></html>`,
+  );
+  const deps: AddKeyDeps = {
+    state: vi.fn(async () => STATE),
+    generate: vi.fn(),
+    installed: vi.fn(),
+    dismiss: vi.fn(),
+    fetch: vi.fn(),
+    reload: vi.fn(),
+  };
+  const keeper = keepAddKeyButton(
+    document as unknown as Document,
+    { kind: 'ssh', baseUrl: 'https://git.example.com' },
+    deps,
+  );
+  const hosts = () => [...document.querySelectorAll('[data-bsc-add-key]')];
+  return { document, deps, keeper, hosts };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+const ADD_LINK = '<a id="add" class="aui-button" href="/plugins/servlet/ssh/account/keys/add">Add key</a>';
+
+describe('Add key from Companion on the keys page', () => {
+  it('goes right after the page’s Add key link, in the page’s colour mode, and asks once for a pending install', async () => {
+    const { document, deps, keeper, hosts } = setUp(`<div class="aui-buttons">${ADD_LINK}</div>`);
+    expect(hosts()).toHaveLength(1);
+    expect(document.querySelector('#add')?.nextElementSibling).toBe(keeper.button.host);
+    expect(keeper.button.placement).toBe('inline');
+    expect(keeper.button.host.getAttribute('data-color-mode')).toBe('dark');
+    await settle();
+    expect(deps.state).toHaveBeenCalledTimes(1);
+    keeper.stop();
+    expect(hosts()).toHaveLength(0);
+  });
+
+  it('floats without the link, and moves beside it when the page draws it later, keeping one copy', async () => {
+    const { document, deps, keeper, hosts } = setUp(
+      '<main><h1>SSH keys</h1><div class="actions"></div></main>',
+    );
+    expect(keeper.button.placement).toBe('floating');
+    expect(keeper.button.host.parentElement).toBe(document.body);
+    keeper.button.say('Added “laptop” to your account.');
+
+    document.querySelector('.actions')!.innerHTML = ADD_LINK;
+    await settle();
+    expect(hosts()).toHaveLength(1);
+    expect(keeper.button.placement).toBe('inline');
+    expect(document.querySelector('#add')?.nextElementSibling).toBe(keeper.button.host);
+    // What it said is still said; the pending install was not asked for again.
+    expect(keeper.button.status).toEqual({ text: 'Added “laptop” to your account.', tone: 'success' });
+    expect(deps.state).toHaveBeenCalledTimes(1);
+
+    // The page draws its header again, without our button: it comes back.
+    document.querySelector('.actions')!.innerHTML = ADD_LINK;
+    await settle();
+    expect(hosts()).toHaveLength(1);
+    expect(document.querySelector('#add')?.nextElementSibling).toBe(keeper.button.host);
+
+    // The link goes away: floating again.
+    document.querySelector('.actions')!.innerHTML = '';
+    await settle();
+    expect(hosts()).toHaveLength(1);
+    expect(keeper.button.placement).toBe('floating');
+    keeper.stop();
+  });
+
+  it('without the link, goes beside a control named “Add key”, but never one inside a form', () => {
+    const button = setUp(
+      '<main id="main"><header><div class="actions"><button type="button" id="open-form">Add  key</button></div></header></main>',
+    );
+    expect(button.keeper.button.placement).toBe('inline');
+    expect(button.document.querySelector('#open-form')?.nextElementSibling).toBe(button.keeper.button.host);
+    button.keeper.stop();
+
+    const form = setUp(
+      '<main id="main"><form><textarea name="text"></textarea><button type="submit">Add key</button></form></main>',
+    );
+    expect(form.keeper.button.placement).toBe('floating');
+    expect(form.document.querySelector('form')?.contains(form.keeper.button.host)).toBe(false);
+    form.keeper.stop();
+  });
+
+  it('acts on user clicks only: a click the page makes does nothing', async () => {
+    const { keeper, deps } = setUp(`<div>${ADD_LINK}</div>`);
+    await settle();
+    const button = keeper.button.host.shadowRoot!.querySelector('button')!;
+    button.dispatchEvent(
+      new (button.ownerDocument.defaultView as unknown as typeof globalThis).Event('click'),
+    );
+    await settle();
+    expect(button.getAttribute('aria-expanded')).toBe('false');
+    expect(deps.state).toHaveBeenCalledTimes(1);
+    keeper.stop();
+  });
+});
