@@ -3,7 +3,8 @@
  *                 [--repos 20000] [--max-page 1000] [--skip-ahead] [--strict] [--spec PATH]
  *                 [--git-dir .sim-data/git] [--ssh-port 7999|off] [--tokens-may-add-keys]
  *                 [--ssh-key-types RSA,ECDSA,ED25519] [--ssh-min-bits RSA=4096] [--ssh-max-expiry-days 90]
- *                 [--gpg-key-types RSA,DSA]`
+ *                 [--gpg-key-types RSA,DSA] [--http-access-off] [--file-edit-refuses-empty]
+ *                 [--default-branch master]`
  * Starts the simulator and prints its URL, the seeded users and their tokens. With `--git-dir`, a real
  * sshd serves the repositories on `--ssh-port` (0 = a free port) when it can (root, openssh-server).
  */
@@ -32,6 +33,9 @@ const { values: args } = parseArgs({
     'ssh-key-types': { type: 'string' },
     'ssh-min-bits': { type: 'string' },
     'ssh-max-expiry-days': { type: 'string' },
+    'http-access-off': { type: 'boolean', default: false },
+    'file-edit-refuses-empty': { type: 'boolean', default: false },
+    'default-branch': { type: 'string', default: 'master' },
     'gpg-key-types': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -39,7 +43,7 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   console.log(
-    'Usage: npm run sim -- [--port 7990] [--host 127.0.0.1] [--context-path /bitbucket] [--version 9.4.13] [--repos N (up to 100000)] [--max-page 1000] [--skip-ahead] [--strict] [--spec openapi-9.2.json] [--git-dir DIR] [--ssh-port 7999|off] [--tokens-may-add-keys] [--ssh-key-types RSA,DSA,ECDSA,ED25519] [--ssh-min-bits RSA=4096,ECDSA=384] [--ssh-max-expiry-days N] [--gpg-key-types RSA,DSA,EDDSA,ECDSA]',
+    'Usage: npm run sim -- [--port 7990] [--host 127.0.0.1] [--context-path /bitbucket] [--version 9.4.13] [--repos N (up to 100000)] [--max-page 1000] [--skip-ahead] [--strict] [--spec openapi-9.2.json] [--git-dir DIR] [--ssh-port 7999|off] [--tokens-may-add-keys] [--ssh-key-types RSA,DSA,ECDSA,ED25519] [--ssh-min-bits RSA=4096,ECDSA=384] [--ssh-max-expiry-days N] [--gpg-key-types RSA,DSA,EDDSA,ECDSA] [--http-access-off] [--file-edit-refuses-empty] [--default-branch master]',
   );
   process.exit(0);
 }
@@ -95,6 +99,9 @@ const sim = await startSimulator({
   sshServer: wantsSsh && !sshMissing,
   tokensMayAddKeys: args['tokens-may-add-keys'],
   sshKeyPolicy,
+  httpAccess: !args['http-access-off'],
+  fileEditOnEmptyRepo: !args['file-edit-refuses-empty'],
+  defaultBranchName: args['default-branch'],
   ...(args['gpg-key-types']
     ? { gpgKeyPolicy: { allowed: args['gpg-key-types'].split(',').map(gpgAlgorithm) } }
     : {}),
@@ -102,7 +109,7 @@ const sim = await startSimulator({
 
 console.log(`Bitbucket ${args.version} simulator: ${sim.url}  (started in ${Date.now() - started} ms)`);
 console.log(
-  `  ${sim.model.repos.length} repositories, pages of at most ${sim.model.paging.maxPage}${args['skip-ahead'] ? ' cut before the permission check (nextPageStart skips ahead)' : ''}${args.strict ? ', strict conformance mode' : ''}${args['git-dir'] ? `, git repositories in ${path.resolve(args['git-dir'])}` : ''}`,
+  `  ${sim.model.repos.length} repositories, pages of at most ${sim.model.paging.maxPage}${args['skip-ahead'] ? ' cut before the permission check (nextPageStart skips ahead)' : ''}${args.strict ? ', strict conformance mode' : ''}${args['git-dir'] ? `, git repositories in ${path.resolve(args['git-dir'])}` : ''}${args['http-access-off'] ? ', HTTP(S) access off' : ''}${args['file-edit-refuses-empty'] ? ', file edits refused on empty repositories' : ''}`,
 );
 if (sim.ssh) {
   console.log(

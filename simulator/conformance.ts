@@ -54,10 +54,10 @@ export const SPEC_FIXES: readonly SpecFix[] = [
   {
     id: 'error-context-null',
     reason:
-      'Real servers send "context": null in error messages (e.g. the 401 for bad credentials); the spec types it as string.',
+      'Real servers send "context": null in error messages (e.g. the 401 for bad credentials), and "exceptionName": null in the errors of one field (e.g. {"context":"name","message":"This repository URL is already taken…","exceptionName":null}, as clients record the 409 of repository creation); the spec types both as string.',
     apply(doc) {
-      const context = schemaAt(doc, 'RestErrorMessage.context');
-      context.nullable = true;
+      schemaAt(doc, 'RestErrorMessage.context').nullable = true;
+      schemaAt(doc, 'RestErrorMessage.exceptionName').nullable = true;
     },
   },
   {
@@ -98,6 +98,33 @@ export const SPEC_FIXES: readonly SpecFix[] = [
     apply(doc) {
       const properties = asObject(schemaAt(doc, 'RestPullRequest').properties);
       properties.author = { $ref: '#/components/schemas/RestPullRequestParticipant' };
+    },
+  },
+  {
+    id: 'create-repository-no-such-project',
+    reason:
+      'POST /projects/{projectKey}/repos for a project that does not exist answers 404 NoSuchProjectException, as every other project resource does; the operation lists only 201/400/401/409.',
+    apply(doc) {
+      addErrorResponse(
+        doc,
+        '/api/latest/projects/{projectKey}/repos',
+        'post',
+        '404',
+        'The project does not exist.',
+      );
+    },
+  },
+  {
+    id: 'set-default-branch-validation',
+    reason:
+      'PUT …/default-branch (and the deprecated …/branches/default) with a body naming no branch is refused with 400 ArgumentValidationException like every resource validating its body; the operations list only 204/401/404.',
+    apply(doc) {
+      for (const template of [
+        '/api/latest/projects/{projectKey}/repos/{repositorySlug}/default-branch',
+        '/api/latest/projects/{projectKey}/repos/{repositorySlug}/branches/default',
+      ]) {
+        addErrorResponse(doc, template, 'put', '400', 'The body names no branch.');
+      }
     },
   },
   {
@@ -292,6 +319,21 @@ function setResponseSchema(
   const operation = asObject(asObject(asObject(doc.paths)[template])[method]);
   const response = asObject(asObject(operation.responses)[status]);
   response.content = { 'application/json': { schema } };
+}
+
+/** Documents an error status (a RestErrors body) the operation does not list. */
+function addErrorResponse(
+  doc: JsonObject,
+  template: string,
+  method: string,
+  status: string,
+  description: string,
+) {
+  const operation = asObject(asObject(asObject(doc.paths)[template])[method]);
+  const responses = asObject(operation.responses);
+  if (!responses[status]) {
+    responses[status] = { description, content: { 'application/json': { schema: REST_ERRORS } } };
+  }
 }
 
 function addRule(schema: JsonObject, rule: ExtraRule) {

@@ -32,7 +32,8 @@ async function git(args: string[], options: { cwd?: string; env?: NodeJS.Process
   return stdout;
 }
 
-function repoFiles(repo: Repo): Map<string, string> {
+/** The files of a repository without git history of its own: its seed's, else a README from the description. */
+export function repoFiles(repo: Repo): Map<string, string> {
   return repo.files ?? new Map([['README.md', `# ${repo.name}\n\n${repo.description ?? ''}\n`]]);
 }
 
@@ -213,6 +214,53 @@ export async function commitsBetween(
 }
 
 /**
+ * Runs git with binary-safe input and output (file contents, objects); rejects with git's own error
+ * text when it fails.
+ */
+export function gitBytes(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; input?: Buffer | string },
+): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', ...options.env },
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(Buffer.concat(out));
+      else reject(new Error(`git ${args[0]} failed: ${Buffer.concat(err).toString('utf8').trim()}`));
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/**
+ * A new, empty bare repository for a repository created through the REST API, its HEAD naming the
+ * repository's default branch. Whatever an earlier simulator run left at that path is removed first:
+ * the repository is new.
+ */
+export async function initEmptyRepository(repo: Repo, gitDir: string): Promise<void> {
+  const bare = gitPathOf(gitDir, repo);
+  await rm(bare, { recursive: true, force: true });
+  await mkdir(path.dirname(bare), { recursive: true });
+  await git(['init', '--quiet', '--bare', `--initial-branch=${repo.defaultBranch}`, bare]);
+  repo.gitPath = bare;
+  repo.branches = [];
+}
+
+/** Points the bare repository's HEAD at the repository's default branch (what a clone checks out). */
+export async function writeHead(repo: Repo): Promise<void> {
+  if (!repo.gitPath) return;
+  await git(['symbolic-ref', 'HEAD', `refs/heads/${repo.defaultBranch}`], { cwd: repo.gitPath });
+}
+
+/**
  * Reads the branch heads of a repository's bare git repository into the model: the default branch,
  * then the most recently committed to first (the server's MODIFICATION order, so a branch just
  * pushed is listed before older ones; ties by name).
@@ -260,6 +308,38 @@ const text = (status: number, body: string, headers: Record<string, string> = {}
   headers: { 'content-type': 'text/plain;charset=UTF-8', ...headers },
 });
 
+/** A git pkt-line: four hex digits of length, then the data. */
+function pktLine(data: string): string {
+  return (Buffer.byteLength(data) + 4).toString(16).padStart(4, '0') + data;
+}
+
+const SCM_HTTP_DISABLED = 'SCM access over HTTP(S) has been disabled';
+
+/**
+ * What a server with HTTP(S) access off answers git (after authenticating): an `ERR` packet, which
+ * git prints as "fatal: remote error: SCM access over HTTP(S) has been disabled" (the text quoted in
+ * Atlassian's BSERV-11161); a plain 403 with the same sentence for anything that is not git.
+ */
+function scmHttpDisabled(req: Req, rest: string): Reply {
+  const service = /\/(git-upload-pack|git-receive-pack)$/.exec(rest)?.[1] ?? req.query.get('service');
+  if (service !== 'git-upload-pack' && service !== 'git-receive-pack') {
+    return text(403, `${SCM_HTTP_DISABLED}\n`);
+  }
+  const advertising = rest.endsWith('/info/refs');
+  const body = advertising
+    ? `${pktLine(`# service=${service}\n`)}0000${pktLine(`ERR ${SCM_HTTP_DISABLED}`)}`
+    : pktLine(`ERR ${SCM_HTTP_DISABLED}`);
+  return {
+    kind: 'raw',
+    status: 200,
+    body,
+    headers: {
+      'content-type': `application/x-${service}-${advertising ? 'advertisement' : 'result'}`,
+      'cache-control': 'no-cache',
+    },
+  };
+}
+
 /** `{ctx}/scm/<key>/<slug>.git/…`: git's smart HTTP protocol. */
 export async function handleGit(env: Env, req: Req): Promise<Reply> {
   const match = /^\/scm\/([^/]+)\/([^/]+?)(?:\.git)?(\/.*)?$/.exec(req.path);
@@ -267,6 +347,10 @@ export async function handleGit(env: Env, req: Req): Promise<Reply> {
   const slug = match ? decodeURIComponent(match[2] ?? '') : '';
   const repo = match ? env.model.repo(key, slug) : undefined;
   const challenge = { 'www-authenticate': 'Basic realm="Atlassian Bitbucket"' };
+  if (!env.model.repoSettings.httpAccess) {
+    if (req.principal.kind === 'anonymous') return text(401, 'Authentication required\n', challenge);
+    return scmHttpDisabled(req, match?.[3] ?? '/');
+  }
   if (!repo?.gitPath || !env.gitDir) {
     return req.principal.kind === 'anonymous'
       ? text(401, 'Authentication required\n', challenge)

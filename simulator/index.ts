@@ -76,6 +76,15 @@ export interface SimulatorOptions {
   tokensMayAddKeys?: boolean;
   /** The administrator's SSH key policy: allowed algorithms, minimum lengths, forced expiry. */
   sshKeyPolicy?: SshKeyPolicy;
+  /**
+   * SCM access over HTTP(S) (default true). Off: no `http` clone links anywhere, and `/scm/…` answers
+   * git with "SCM access over HTTP(S) has been disabled", as real servers do.
+   */
+  httpAccess?: boolean;
+  /** Whether the file-edit API may make the first commit of an empty repository (default true). */
+  fileEditOnEmptyRepo?: boolean;
+  /** The default branch of repositories created through the REST API (default 'master'). */
+  defaultBranchName?: string;
   /** Which GPG key algorithms the server takes (default all). */
   gpgKeyPolicy?: GpgKeyPolicy;
 }
@@ -147,6 +156,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       sshKeyPolicy: opts.sshKeyPolicy,
       gpgKeyPolicy: opts.gpgKeyPolicy,
     },
+    {
+      httpAccess: opts.httpAccess,
+      fileEditOnEmptyRepo: opts.fileEditOnEmptyRepo,
+      defaultBranchName: opts.defaultBranchName,
+    },
   );
   if (opts.repos && opts.repos > 0) model.addScaleRepos(opts.repos);
 
@@ -164,7 +178,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const faults = new Faults();
   const violations: ConformanceViolation[] = [];
   const sshPort = typeof opts.sshPort === 'number' ? opts.sshPort : 7999;
-  const urls: Urls = { base: '', contextPath, sshHost: '127.0.0.1', sshPort };
+  const urls: Urls = {
+    base: '',
+    contextPath,
+    sshHost: '127.0.0.1',
+    sshPort,
+    scm: model.repoSettings,
+  };
   const env: Env = {
     model,
     urls,

@@ -23,6 +23,8 @@ export interface Urls {
   contextPath: string;
   sshHost: string;
   sshPort: number;
+  /** The server's SCM switches (the model's live settings): no `http` clone links with HTTP(S) access off. */
+  scm?: { readonly httpAccess: boolean };
 }
 
 export interface ServerVersion {
@@ -156,11 +158,15 @@ export function cloneUrls(repo: Repo, urls: Urls, caller?: User): { http: string
   };
 }
 
-/** The repository's `links.clone` entries in its own order; undefined when clone access is off. */
+/**
+ * The repository's `links.clone` entries in its own order, without `http` while the server has HTTP(S)
+ * access off; undefined when no clone access is left.
+ */
 export function cloneLinks(repo: Repo, urls: Urls, caller?: User): RestLink[] | undefined {
-  if (repo.cloneLinks.length === 0) return undefined;
+  const names = repo.cloneLinks.filter((name) => name !== 'http' || urls.scm?.httpAccess !== false);
+  if (names.length === 0) return undefined;
   const clone = cloneUrls(repo, urls, caller);
-  return repo.cloneLinks.map((name) => ({ href: clone[name], name }));
+  return names.map((name) => ({ href: clone[name], name }));
 }
 
 /**
@@ -422,6 +428,8 @@ export const EXCEPTIONS = {
   noSuchSshKey: 'com.atlassian.bitbucket.ssh.NoSuchSshKeyException',
   duplicateGpgKey: 'com.atlassian.bitbucket.gpg.DuplicateGpgKeyException',
   server: 'com.atlassian.bitbucket.ServiceException',
+  /** guess: the name of the archived-repository refusal is not recorded */
+  archivedRepository: 'com.atlassian.bitbucket.repository.ArchivedRepositoryException',
 } as const;
 
 export const MESSAGES = {

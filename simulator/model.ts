@@ -33,6 +33,7 @@ import {
   type PullRequestSettings,
   type Repo,
   type RepoPermission,
+  type RepoSettings,
   type ReviewerGroup,
   type Seed,
   type SeedParticipant,
@@ -76,6 +77,16 @@ export interface KeyOptions {
   gpgKeyPolicy?: GpgKeyPolicy | undefined;
 }
 
+/** The repository switches (see RepoSettings); everything optional. */
+export interface RepoOptions {
+  /** Default true. */
+  httpAccess?: boolean | undefined;
+  /** Default true. */
+  fileEditOnEmptyRepo?: boolean | undefined;
+  /** Default 'master' (git's own default, which the server uses unless an administrator sets one). */
+  defaultBranchName?: string | undefined;
+}
+
 const CLONE_BOTH: readonly CloneProtocol[] = Object.freeze(['http', 'ssh'] as const);
 const CLONE_SSH_FIRST: readonly CloneProtocol[] = Object.freeze(['ssh', 'http'] as const);
 const CLONE_HTTP_ONLY: readonly CloneProtocol[] = Object.freeze(['http'] as const);
@@ -115,13 +126,35 @@ export function isGlobalPermission(value: string): value is GlobalPermission {
   return (GLOBAL_PERMISSIONS as readonly string[]).includes(value);
 }
 
-/** Bitbucket derives a repository slug from its name: lower case, spaces become dashes. */
+/** Letters that Unicode decomposition does not turn into ASCII, as a slug spells them. */
+const SLUG_LETTERS: Readonly<Record<string, string>> = {
+  ø: 'o',
+  æ: 'ae',
+  œ: 'oe',
+  ß: 'ss',
+  ð: 'd',
+  đ: 'd',
+  ł: 'l',
+  þ: 'th',
+  ı: 'i',
+  ħ: 'h',
+  ŀ: 'l',
+};
+
+/**
+ * The slug Bitbucket Server derives from a repository name (Atlassian's "What is a repository slug?"):
+ * accents and ligatures are folded to ASCII ("føøbar" → "foobar"), letters are lower-cased, and each
+ * character that is not an ASCII letter, digit, `_`, `-` or `.` becomes one dash ("foo bar" →
+ * "foo-bar", "a@b!-#c" → "a-b---c"; consecutive dashes are kept).
+ */
 export function slugify(name: string): string {
   return name
     .trim()
     .toLowerCase()
-    .replace(/\s+/g, '-')
-    .replace(/[^a-z0-9._-]/g, '');
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\0-\x7f]/g, (c) => SLUG_LETTERS[c] ?? c)
+    .replace(/[^a-z0-9_.-]/gu, '-');
 }
 
 /** A deterministic 40-hex-digit id (commit ids and the like). */
@@ -158,6 +191,8 @@ export class Model {
   readonly paging: { maxPage: number; skipAhead: boolean };
   /** SSH on or off, whether tokens may change keys, the SSH key policy (may be changed while running). */
   readonly keySettings: KeySettings;
+  /** HTTP(S) access, file edits on empty repositories, new repositories' default branch (may be changed while running). */
+  readonly repoSettings: RepoSettings;
 
   /** Recently accessed repository ids per user slug, most recent first. */
   private readonly recent = new Map<string, number[]>();
@@ -167,7 +202,13 @@ export class Model {
   private sortedCache: Repo[] | undefined;
   private nextId = { user: 1, project: 1, repo: 1, sshKey: 1, reviewerGroup: 1, token: 200_000_000_001 };
 
-  constructor(seed: Seed, now = Date.now(), paging: PagingOptions = {}, keys: KeyOptions = {}) {
+  constructor(
+    seed: Seed,
+    now = Date.now(),
+    paging: PagingOptions = {},
+    keys: KeyOptions = {},
+    repos: RepoOptions = {},
+  ) {
     this.instanceName = seed.instanceName;
     this.paging = {
       maxPage: paging.maxPage && paging.maxPage > 0 ? Math.floor(paging.maxPage) : DEFAULT_MAX_PAGE,
@@ -178,6 +219,11 @@ export class Model {
       tokensMayAddKeys: keys.tokensMayAddKeys ?? false,
       sshKeyPolicy: { ...keys.sshKeyPolicy },
       ...(keys.gpgKeyPolicy ? { gpgKeyPolicy: { ...keys.gpgKeyPolicy } } : {}),
+    };
+    this.repoSettings = {
+      httpAccess: repos.httpAccess ?? true,
+      fileEditOnEmptyRepo: repos.fileEditOnEmptyRepo ?? true,
+      defaultBranchName: repos.defaultBranchName ?? 'master',
     };
     for (const u of seed.users) {
       const user: User = {
@@ -330,6 +376,7 @@ export class Model {
       owner: user,
       permissions: new Map(),
       defaultLevel: Level.NONE,
+      repoCreators: new Set(),
       repos: [],
     };
     this.projects.set(key, project);
@@ -392,6 +439,7 @@ export class Model {
       type: 'NORMAL',
       permissions: new Map(Object.entries(p.permissions ?? {}).map(([name, perm]) => [name, levelOf(perm)])),
       defaultLevel: levelOf(p.defaultPermission),
+      repoCreators: new Set(p.repoCreators ?? []),
       repos: [],
     };
     this.projects.set(key, project);
@@ -449,6 +497,22 @@ export class Model {
     this.repoIndex.set(`${project.key}/${slug}`, repo);
     this.sortedCache = undefined;
     return repo;
+  }
+
+  /**
+   * A repository created through the REST API: empty, with the server's default branch name, a real
+   * bare git repository when the simulator has a git directory, and Repository admin for its creator.
+   * The slug is the server's (see slugify); the caller has checked name and permission.
+   */
+  createRepo(project: Project, name: string, creator: User): Repo {
+    return this.addRepo({
+      project: project.key,
+      name,
+      empty: true,
+      git: true,
+      defaultBranch: this.repoSettings.defaultBranchName,
+      permissions: { [creator.name]: 'REPO_ADMIN' },
+    });
   }
 
   /**
@@ -697,6 +761,20 @@ export class Model {
     if (principal.kind === 'anonymous') return Level.NONE;
     const own = this.userProjectLevel(principal.user, project);
     return principal.kind === 'token' ? minLevel(own, principal.token.projectLevel) : own;
+  }
+
+  /**
+   * REPO_CREATE on a project: its owner for a personal project (users always administer their own),
+   * else a project administrator or a user granted "Create repository". A token must carry
+   * PROJECT_ADMIN, the only scope Atlassian's token table lists with "Create repositories"; in the
+   * owner's personal project any token of the owner will do.
+   */
+  canCreateRepo(principal: Principal, project: Project): boolean {
+    if (principal.kind === 'anonymous' || !principal.user.active) return false;
+    const user = principal.user;
+    if (project.owner) return project.owner === user;
+    const own = this.userProjectLevel(user, project) >= Level.ADMIN || project.repoCreators.has(user.name);
+    return own && (principal.kind !== 'token' || principal.token.projectLevel >= Level.ADMIN);
   }
 
   /** The implicit "read" of the repository listing: a permission, or public access. */

@@ -10,7 +10,6 @@ import { type Env, type Reply, type Req, readForm, SESSION_COOKIE, safeLocalPath
 import {
   avatarUrl,
   cloneLinks,
-  cloneUrls,
   projectPath,
   repoPath,
   restPullRequest,
@@ -368,10 +367,14 @@ function browseContent(
 ): { body: SafeHtml; status: number } {
   const repoUrl = `${env.urls.contextPath}${repoPath(repo)}`;
   if (repo.branches.length === 0) {
-    const clone = cloneUrls(repo, env.urls);
+    // The first clone link the server offers (no http one with HTTP(S) access off).
+    const links = cloneLinks(repo, env.urls) ?? [];
+    const remote = (links.find((l) => l.name === 'http') ?? links[0])?.href;
     return {
       status: 200,
-      body: html`<div class="empty-repository"><h3>This repository is empty</h3><p>Push an existing repository:</p><pre class="source">git remote add origin ${clone.http}\ngit push -u origin ${repo.defaultBranch}</pre></div>`,
+      body: remote
+        ? html`<div class="empty-repository"><h3>This repository is empty</h3><p>Push an existing repository:</p><pre class="source">git remote add origin ${remote}\ngit push -u origin ${repo.defaultBranch}</pre></div>`
+        : html`<div class="empty-repository"><h3>This repository is empty</h3><p>Clone access is off on this server.</p></div>`,
     };
   }
   const branch = branchFromQuery(repo, req);

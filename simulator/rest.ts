@@ -12,6 +12,7 @@
 
 import { COMPARE_ROUTES } from './compare';
 import { type Conformance, type ConformanceViolation, compileTemplate, specPathOf } from './conformance';
+import { FILE_EDIT_ROUTES } from './file-edit';
 import { decodeSegment, type Env, type Reply, type Req } from './http';
 import {
   EXCEPTIONS,
@@ -29,6 +30,7 @@ import {
 import { gpgPolicyRefusal, parseGpgPublicKey, parseSshPublicKey } from './keys';
 import { GLOBAL_PERMISSIONS, isProjectPermission, isRepoPermission, levelOf } from './model';
 import { PULL_REQUEST_ROUTES } from './pull-requests';
+import { REPO_CREATE_ROUTES } from './repo-create';
 import {
   badRequest,
   containsIgnoreCase,
@@ -144,7 +146,12 @@ const getUsers: Handler = (env, req) => {
 const getProjects: Handler = (env, req) => {
   const name = req.query.get('name')?.trim();
   const permission = req.query.get('permission');
-  if (permission && permission !== 'PROJECT_VIEW' && !isProjectPermission(permission)) {
+  if (
+    permission &&
+    permission !== 'PROJECT_VIEW' &&
+    permission !== 'REPO_CREATE' &&
+    !isProjectPermission(permission)
+  ) {
     return badRequest(`${permission} is unknown or not a project permission.`, 'permission');
   }
   const level = levelOf(permission ?? undefined);
@@ -152,9 +159,14 @@ const getProjects: Handler = (env, req) => {
   const projects = [...model.projects.values()]
     .filter((p) => p.type === 'NORMAL' && (!name || containsIgnoreCase(p.name, name)))
     .sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1));
-  const canSee = (p: Project) =>
-    model.canViewProject(req.principal, p) &&
-    (!permission || permission === 'PROJECT_VIEW' || model.projectLevel(req.principal, p) >= level);
+  // REPO_CREATE ("Create repository") sits between PROJECT_WRITE and PROJECT_ADMIN.
+  const holds = (p: Project) =>
+    !permission ||
+    permission === 'PROJECT_VIEW' ||
+    (permission === 'REPO_CREATE'
+      ? model.canCreateRepo(req.principal, p)
+      : model.projectLevel(req.principal, p) >= level);
+  const canSee = (p: Project) => model.canViewProject(req.principal, p) && holds(p);
   return json(
     200,
     visible(env, req, projects, canSee, (p) => restProject(p, env.urls)),
@@ -670,6 +682,8 @@ export const ROUTES: readonly Route[] = [
     handler: deleteToken,
     query: [],
   },
+  ...REPO_CREATE_ROUTES,
+  ...FILE_EDIT_ROUTES,
 ];
 
 const COMPILED = ROUTES.map((route) => ({ route, compiled: compileTemplate(route.template) }));

@@ -126,6 +126,7 @@ export const seed: Seed = {
       name: 'Integrations',
       description: 'Repositories whose clone links take every shape real servers send.',
       permissions: { alice: 'PROJECT_WRITE', bob: 'PROJECT_READ' },
+      repoCreators: ['alice'],
     },
   ],
 

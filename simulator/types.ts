@@ -52,6 +52,11 @@ export interface SeedProject {
   permissions?: Record<string, ProjectPermission>;
   /** Grant for every signed-in user ("all licensed users" in the project permission page). */
   defaultPermission?: ProjectPermission;
+  /**
+   * Users granted the project permission "Create repository" (REPO_CREATE: above PROJECT_WRITE,
+   * below PROJECT_ADMIN). Project administrators may create repositories anyway.
+   */
+  repoCreators?: string[];
 }
 
 /** A repository; `project` is a project key, or `~NAME` for a user's personal project. */
@@ -238,6 +243,8 @@ export interface Project {
   permissions: Map<string, LevelValue>;
   /** Level for every signed-in user. */
   defaultLevel: LevelValue;
+  /** Usernames granted REPO_CREATE ("Create repository") on this project. */
+  repoCreators: ReadonlySet<string>;
   repos: Repo[];
 }
 
@@ -363,6 +370,21 @@ export interface KeySettings {
   sshKeyPolicy: SshKeyPolicy;
   /** Absent: every algorithm is accepted. */
   gpgKeyPolicy?: GpgKeyPolicy;
+}
+
+/**
+ * Server-wide repository settings; may be changed on a running simulator (`sim.model.repoSettings`).
+ */
+export interface RepoSettings {
+  /** SCM access over HTTP(S) on: `http` clone links and `/scm/…`. Default true. */
+  httpAccess: boolean;
+  /**
+   * Whether the file-edit API may make the first commit of an empty repository (unconfirmed on real
+   * servers). Default true; false answers 404 NoSuchBranchException for it.
+   */
+  fileEditOnEmptyRepo: boolean;
+  /** The branch a new repository's HEAD names ("Default branch name" in the server settings). */
+  defaultBranchName: string;
 }
 
 export interface RefMatcher {

@@ -35,6 +35,13 @@ function describeContext(context: PageContext): string | null {
   }
 }
 
+/** The project of a page: its key, or the personal project (`~USER`) of a user's page. */
+function pageProjectOf(context: PageContext | null): string | undefined {
+  if (!context) return undefined;
+  if (context.projectKey) return context.projectKey;
+  return context.userSlug ? `~${context.userSlug.toUpperCase()}` : undefined;
+}
+
 interface TabContext {
   context: PageContext | null;
   /** The profile for the page's server (the most recently used one of that server). */
@@ -151,7 +158,13 @@ export function App() {
       <TabBar current={tabShown} onChange={setTabChoice} />
       {tabShown === 'repos' ? (
         <div role="tabpanel" id="panel-repos" aria-labelledby="tab-repos">
-          <ReposTab db={db} profiles={state.profiles} activeProfileId={activeId} targetTabId={tab.tabId} />
+          <ReposTab
+            db={db}
+            profiles={state.profiles}
+            activeProfileId={activeId}
+            targetTabId={tab.tabId}
+            pageProjectKey={tab.profileId === activeId ? pageProjectOf(tab.context) : undefined}
+          />
         </div>
       ) : tabShown === 'pulls' ? (
         <div role="tabpanel" id="panel-pulls" aria-labelledby="tab-pulls">

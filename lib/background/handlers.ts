@@ -3,6 +3,7 @@ import { hostPermissionPattern } from '../bitbucket/server-url';
 import type { CompanionDb } from '../db/schema';
 import { createCloneHandlers, startRepoSync } from '../features/clone/handlers';
 import { forgetRepoIndex } from '../features/clone/repo-index';
+import { createCreateRepoHandlers } from '../features/create-repo/handlers';
 import { createKeysHandlers } from '../features/keys/handlers';
 import { forgetInstallations } from '../features/keys/key-store';
 import { createSessionInstallHandlers } from '../features/keys/session-install';
@@ -23,6 +24,7 @@ export function createHandlers(db: CompanionDb, { refreshContentScripts }: Handl
   return {
     ...createCloneHandlers(db),
     ...createKeysHandlers(db),
+    ...createCreateRepoHandlers(db),
     ...createSessionInstallHandlers(db),
     ...createPullRequestHandlers(db),
     ...createFormWindowHandlers(db),

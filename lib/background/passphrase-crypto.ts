@@ -1,3 +1,4 @@
+import { offscreenWorkEnded, offscreenWorkInFlight, offscreenWorkStarted } from './offscreen-document';
 import {
   CannotDecrypt,
   type CryptoOperation,
@@ -49,8 +50,18 @@ function chromeOffscreenHost(): OffscreenHost {
         justification:
           'Encrypts and decrypts profile export files with the passphrase the user chose (OpenPGP), in a worker.',
       }),
-    close: () => chrome.offscreen.closeDocument(),
-    send: (request) => chrome.runtime.sendMessage(request),
+    // The document is shared with the first-commit push: not closed under a push still running.
+    close: async () => {
+      if (!offscreenWorkInFlight()) await chrome.offscreen.closeDocument();
+    },
+    send: async (request) => {
+      offscreenWorkStarted();
+      try {
+        return await chrome.runtime.sendMessage(request);
+      } finally {
+        offscreenWorkEnded();
+      }
+    },
   };
 }
 

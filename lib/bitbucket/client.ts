@@ -25,12 +25,14 @@ export interface RequestOptions<T> {
   query?: Query | undefined;
   /** Sent as JSON. */
   body?: unknown;
+  /** Sent as multipart/form-data instead (the file-edit API); not together with `body`. */
+  form?: FormData | undefined;
   /** Validates the answer; without one, `data` is the parsed JSON as it came. */
   schema?: v.GenericSchema<unknown, T> | undefined;
   signal?: AbortSignal | undefined;
 }
 
-export interface PagedRequestOptions<T> extends Omit<RequestOptions<unknown>, 'schema' | 'body'> {
+export interface PagedRequestOptions<T> extends Omit<RequestOptions<unknown>, 'schema' | 'body' | 'form'> {
   itemSchema: v.GenericSchema<unknown, T>;
   /** Page size asked for; default 100. */
   limit?: number | undefined;
@@ -339,10 +341,13 @@ export class BitbucketClient {
     if (this.#token) headers.Authorization = `Bearer ${this.#token}`;
     // Atlassian's XSRF check: REST writes without this header are refused.
     if (method !== 'GET') headers['X-Atlassian-Token'] = 'no-check';
-    let body: string | undefined;
+    let body: string | FormData | undefined;
     if (options.body !== undefined) {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(options.body);
+    } else if (options.form !== undefined) {
+      // fetch writes the multipart Content-Type with its boundary itself.
+      body = options.form;
     }
 
     const timeout = new AbortController();

@@ -88,6 +88,17 @@ export const OPERATIONS = {
   // that includes it; Atlassian's article on creating repositories by REST also names project admin.
   // Not confirmed on a live server.
   'repos.create': { permission: 'PROJECT_ADMIN', does: 'creating a repository', thing: 'the project' },
+  'repos.default-branch': {
+    permission: 'REPO_ADMIN',
+    does: 'setting the default branch',
+    thing: 'the repository',
+  },
+  // Forkable and public are repository settings: Repository admin, which a repository's creator holds.
+  'repos.update': {
+    permission: 'REPO_ADMIN',
+    does: 'changing the repository’s settings',
+    thing: 'the repository',
+  },
   'repos.forks': { permission: 'REPO_READ', does: 'listing forks', thing: 'the repository' },
   'repos.related': {
     permission: 'REPO_READ',
@@ -187,6 +198,7 @@ export const OPERATIONS = {
     whenRefused: KEY_REMOVAL_WITH_TOKEN,
   },
   'files.edit': { permission: 'REPO_WRITE', does: 'committing a file', thing: 'the file or branch' },
+  'files.read': { permission: 'REPO_READ', does: 'reading a file', thing: 'the file or branch' },
 } as const satisfies Record<string, OperationInfo>;
 
 export type OperationId = keyof typeof OPERATIONS;

@@ -38,6 +38,14 @@ export const ACCOUNT_KEYS_PAGE_SELECTORS = {
     'a[href$="/plugins/servlet/ssh/account/keys/add"], a[href*="/plugins/servlet/ssh/account/keys/add?"]',
   addGpgKeyLink:
     'a[href$="/plugins/servlet/gpg/account/keys/add"], a[href*="/plugins/servlet/gpg/account/keys/add?"]',
+  /**
+   * Without such a link (a page that opens its form with a script): a button or link whose text is
+   * "Add key" — Atlassian's docs name the action so ("Select SSH keys > Add key") — in the page's
+   * main content and outside any form (the add form's own submit button says "Add key" too).
+   */
+  mainContent: '#main, main, #content',
+  addKeyControls: 'a, button',
+  addKeyText: 'Add key',
 } as const;
 
 /**

@@ -5,6 +5,11 @@
  */
 import * as v from 'valibot';
 import { CLONE_CONTENT_SCRIPT_TYPES, CLONE_REQUESTS, type CloneResponses } from '../features/clone/messages';
+import {
+  CREATE_REPO_INPUT_SENTENCES,
+  CREATE_REPO_REQUESTS,
+  type CreateRepoResponses,
+} from '../features/create-repo/messages';
 import { KEYS_INPUT_SENTENCES, KEYS_REQUESTS, type KeysResponses } from '../features/keys/messages';
 import {
   KEYS_PAGE_CONTENT_SCRIPT_TYPES,
@@ -76,6 +81,7 @@ export const RequestSchema = v.variant('type', [
   v.object({ type: v.literal('tab.context'), tabId: v.pipe(v.number(), v.integer()) }),
   ...CLONE_REQUESTS,
   ...KEYS_REQUESTS,
+  ...CREATE_REPO_REQUESTS,
   ...KEYS_PAGE_REQUESTS,
   ...CREATE_PR_PAGE_REQUESTS,
   ...PR_REQUESTS,
@@ -104,12 +110,14 @@ export const INPUT_SENTENCES: ReadonlySet<string> = new Set<string>([
   'Choose a passphrase of at least 8 characters to include tokens.',
   ...KEYS_INPUT_SENTENCES,
   ...PR_INPUT_SENTENCES,
+  ...CREATE_REPO_INPUT_SENTENCES,
 ]);
 
 export interface ResponseMap
   extends CloneResponses,
     KeysResponses,
     KeysPageResponses,
+    CreateRepoResponses,
     PrResponses,
     CreatePrPageResponses {
   /** `updated`: the server and account already had a profile, which now has the new token. */

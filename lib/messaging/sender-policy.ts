@@ -15,7 +15,8 @@ export type SenderVerdict =
 
 /**
  * Extension pages that do one job and never use the public protocol: the offscreen document runs
- * the passphrase crypto for the service worker over its own channel, and nothing more.
+ * the passphrase crypto and the first-commit pushes for the service worker over their own channels,
+ * and nothing more.
  */
 const PAGES_WITHOUT_PROTOCOL = ['/offscreen.html'];
 

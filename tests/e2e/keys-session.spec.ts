@@ -58,19 +58,31 @@ async function generateInPopup(label: string): Promise<{ card: Locator; publicLi
   return { card, publicLine };
 }
 
-/** Install in the popup → refused for the token → "Add through your signed-in session"; the tab it opens. */
-async function installThroughSession(card: Locator): Promise<Page> {
+/**
+ * Install in the popup → refused for the token → "Add through your signed-in session"; the tab it
+ * opens, or `showing`, a tab already on the keys page, which it loads again.
+ */
+async function installThroughSession(card: Locator, showing?: Page): Promise<Page> {
   await card.getByRole('button', { name: /^Install on / }).click();
   await expect(card.locator('.key-notice')).toContainText(
-    'Add it through your signed-in browser session instead',
+    'The Companion can add it through your signed-in browser session, or copy the public key',
   );
-  const [opened] = await Promise.all([
-    ext.context.waitForEvent('page'),
-    card.getByRole('button', { name: /^Add through your signed-in session on 127\.0\.0\.1:\d+$/ }).click(),
-  ]);
-  watchErrors(opened);
+  const before = new Set(ext.context.pages());
+  await card
+    .getByRole('button', { name: /^Add through your signed-in session on 127\.0\.0\.1:\d+$/ })
+    .click();
+  await expect(card.locator('.key-notice')).toContainText(
+    showing ? 'is showing in its tab again' : 'opened in a new tab',
+  );
   await expect(card.locator('.key-notice')).toContainText('log in as alice in that tab');
-  return opened;
+  if (showing) {
+    expect(ext.context.pages().filter((p) => !before.has(p))).toEqual([]);
+    return showing;
+  }
+  let opened: Page | undefined;
+  await expect.poll(() => (opened = ext.context.pages().find((p) => !before.has(p)))).toBeDefined();
+  watchErrors(opened!);
+  return opened!;
 }
 
 /** The popup again (it opens on Repos), on its Keys tab. */
@@ -103,7 +115,7 @@ test.afterAll(async () => {
   expect(errors).toEqual([]);
 });
 
-test('when the token may not add keys, the popup adds the key through the signed-in session', async () => {
+test('when the token may not add keys, the popup adds SSH and GPG keys through the signed-in session', async () => {
   const { card, publicLine } = await generateInPopup('session laptop');
   const tab = await installThroughSession(card);
   await expect(tab).toHaveURL(KEYS_PAGE());
@@ -118,6 +130,26 @@ test('when the token may not add keys, the popup adds the key through the signed
   });
   await expect(again.locator('.lozenge.yes')).toHaveText('on this server');
   await tab.close();
+
+  // A GPG key the same way, on the GPG keys page.
+  const form = popup.locator('form.gpg-generate');
+  await form.getByLabel('Passphrase', { exact: true }).fill('correct horse battery');
+  await form.getByLabel('Repeat passphrase').fill('correct horse battery');
+  await form.getByRole('button', { name: 'Generate GPG key (commit signing)' }).click();
+  const gpgCard = popup.locator('.key-list > li.gpg-key').first();
+  await expect(gpgCard.locator('.gpg-fingerprint')).toHaveText(/^[0-9A-F]{40}$/);
+  const fingerprint = (await gpgCard.locator('.gpg-fingerprint').textContent()) ?? '';
+  const gpgTab = await installThroughSession(gpgCard);
+  await expect(gpgTab).toHaveURL(`${sim.url}/plugins/servlet/gpg/account/keys`);
+  await expect(companionStatus(gpgTab)).toHaveText(/^Added “.+” to your account\.$/);
+  const gpgOwner = sim.model.gpgKeys.find(
+    (k) => k.fingerprint.replace(/[^0-9A-F]/gi, '').toUpperCase() === fingerprint,
+  );
+  expect(gpgOwner?.user.name).toBe('alice');
+  await expect(
+    gpgTab.locator('#gpg-keys-table .gpg-key-fingerprint', { hasText: gpgOwner?.fingerprint ?? '-' }),
+  ).toHaveCount(1);
+  await gpgTab.close();
 });
 
 test('with another user signed in, the page says who and adds nothing', async () => {
@@ -125,7 +157,9 @@ test('with another user signed in, the page says who and adds nothing', async ()
   await signIn(page, 'bob');
   const before = { alice: accountKeys('alice'), bob: accountKeys('bob') };
   const { card } = await generateInPopup('not for bob');
-  const tab = await installThroughSession(card);
+  // A tab is on the keys page already: the install goes there, no new tab.
+  await page.goto(KEYS_PAGE());
+  const tab = await installThroughSession(card, page);
   await expect(companionStatus(tab)).toContainText(
     'You are signed in as bob, but the Companion’s profile here is alice (Alice Ångström).',
   );
@@ -138,7 +172,6 @@ test('with another user signed in, the page says who and adds nothing', async ()
       Object.keys(all).filter((k) => k.startsWith('keys-session-install:')),
     );
   });
-  await tab.close();
   await signOut(page);
   await signIn(page, 'alice');
 });
@@ -223,8 +256,11 @@ test('on a page without an Add key button, the floating button generates a key a
   await page.goto(`${sim.url}/plugins/servlet/gpg/account/keys`);
   await expect(companion()).toHaveAttribute('data-placement', 'inline');
   await companionButton().click();
-  await expect(companionMenu()).toContainText('This browser has no GPG keys yet.');
-  await expect(companionMenu().getByRole('menuitem', { name: /Generate/ })).toHaveCount(0);
+  const items = companionMenu().getByRole('menuitem');
+  await expect(items).toHaveCount(1);
+  await expect(items).toHaveText(
+    /^Alice Ångström <alice@example\.com>GPG · [0-9A-F]{40} · added to this account$/,
+  );
   await page.keyboard.press('Escape');
 });
 

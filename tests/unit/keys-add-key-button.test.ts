@@ -83,6 +83,86 @@ describe('Add key from Companion on the keys page', () => {
     keeper.stop();
   });
 
+  it('without the link, goes beside a control named “Add key”, but never one inside a form', () => {
+    const button = setUp(
+      '<main id="main"><header><div class="actions"><button type="button" id="open-form">Add  key</button></div></header></main>',
+    );
+    expect(button.keeper.button.placement).toBe('inline');
+    expect(button.document.querySelector('#open-form')?.nextElementSibling).toBe(button.keeper.button.host);
+    button.keeper.stop();
+
+    const form = setUp(
+      '<main id="main"><form><textarea name="text"></textarea><button type="submit">Add key</button></form></main>',
+    );
+    expect(form.keeper.button.placement).toBe('floating');
+    expect(form.document.querySelector('form')?.contains(form.keeper.button.host)).toBe(false);
+    form.keeper.stop();
+  });
+
+  it('finishes a pending install only for the profile’s user, taking the server’s word over the page’s header', async () => {
+    const pendingKey = {
+      id: 'k1',
+      kind: 'ssh' as const,
+      label: 'laptop',
+      typeName: 'Ed25519',
+      fingerprint: 'abc',
+      publicText: 'ssh-ed25519 AAAA laptop',
+      installedHere: false,
+    };
+    const posts: string[] = [];
+    const run = async (header: string, serverSays: string | null) => {
+      const { document } = parseHTML(
+        `<!doctype html><html><body><span id="current-user" data-username="${header}"></span><main id="main">${ADD_LINK}</main></body></html>`,
+      );
+      const deps: AddKeyDeps = {
+        state: vi.fn(async () => ({ ...STATE, pending: { key: pendingKey, profile: STATE.profile } })),
+        generate: vi.fn(),
+        installed: vi.fn(async () => null),
+        dismiss: vi.fn(async () => null),
+        fetch: vi.fn(async (url: string, init?: RequestInit) => {
+          if (init?.method === 'POST') {
+            posts.push(url);
+            return new Response(JSON.stringify({ id: 5 }), {
+              status: 201,
+              headers: { 'content-type': 'application/json' },
+            });
+          }
+          return new Response('{}', {
+            status: 200,
+            headers: serverSays ? { 'x-ausername': serverSays } : {},
+          });
+        }),
+        reload: vi.fn(),
+      };
+      const keeper = keepAddKeyButton(
+        document as unknown as Document,
+        { kind: 'ssh', baseUrl: 'https://git.example.com' },
+        deps,
+      );
+      await vi.waitFor(() => expect(['success', 'warning']).toContain(keeper.button.status?.tone));
+      keeper.stop();
+      return { status: keeper.button.status, deps };
+    };
+
+    // The page's header says alice, the server says bob: bob is who would act. Refused.
+    const spoofed = await run('alice', 'bob');
+    expect(spoofed.status?.text).toContain(
+      'You are signed in as bob, but the Companion’s profile here is alice',
+    );
+    expect(posts).toEqual([]);
+    expect(spoofed.deps.installed).not.toHaveBeenCalled();
+    // No word from the server (a proxy stripped the header): the page's header decides.
+    const stripped = await run('bob', null);
+    expect(stripped.status?.text).toContain('You are signed in as bob');
+    expect(posts).toEqual([]);
+    // Alice herself: added, noted, and the page shows its list again.
+    const alice = await run('Bob', 'ALICE');
+    expect(alice.status).toEqual({ text: 'Added “laptop” to your account.', tone: 'success' });
+    expect(posts).toEqual(['https://git.example.com/rest/ssh/1.0/keys']);
+    expect(alice.deps.installed).toHaveBeenCalledWith('p', 'k1', 5);
+    expect(alice.deps.reload).toHaveBeenCalledWith('Added “laptop” to your account.');
+  });
+
   it('acts on user clicks only: a click the page makes does nothing', async () => {
     const { keeper, deps } = setUp(`<div>${ADD_LINK}</div>`);
     await settle();

@@ -116,8 +116,11 @@ describe('conformance check', () => {
       'default-reviewers-returns-users',
       'users-is-a-page',
       'pull-request-author',
+      'create-repository-no-such-project',
+      'set-default-branch-validation',
       'filter-responses',
     ]);
+    expect(spec.check('POST', '/rest/api/1.0/projects/NOPE/repos', 404, error)).toEqual([]);
   });
 
   it('refuses operations and statuses the spec does not have', () => {
@@ -207,11 +210,16 @@ describe('query parameters the spec documents', () => {
     expect(gaps).toEqual({
       [`GET ${REPO}/branches`]: ['boostMatches', 'context', 'details', 'base'],
       [`GET ${REPO}/pull-requests`]: ['withAttributes', 'withProperties'],
+      [`GET ${REPO}/browse`]: ['noContent', 'blame'],
+      [`GET ${REPO}/browse/{path}`]: ['noContent', 'blame'],
+      [`GET ${REPO}/raw/{path}`]: ['markup', 'htmlEscape', 'includeHeadingId', 'hardwrap'],
     });
     // Honoured although the spec doesn't document them (real servers accept them too).
     expect(extras).toEqual({
       'GET /api/latest/users': ['start', 'limit'],
       'GET /api/latest/users/{userSlug}': ['avatarSize'],
+      [`GET ${REPO}/browse`]: ['start', 'limit'],
+      [`GET ${REPO}/browse/{path}`]: ['start', 'limit'],
     });
   });
 });

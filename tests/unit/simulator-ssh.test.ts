@@ -133,6 +133,27 @@ describe.skipIf(unavailable !== undefined)('real SSH (sshd on loopback)', () => 
     expect(existsSync(path.join(dir, 'vault'))).toBe(false);
   }, 30_000);
 
+  it("takes the first push of a repository created through REST (alice's key added above)", async () => {
+    const created = await fetch(`${sim.url}/rest/api/1.0/projects/~ALICE/repos`, {
+      method: 'POST',
+      headers: { authorization: basic('alice'), 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Over SSH', scmId: 'git' }),
+    });
+    expect(created.status).toBe(201);
+    const url = await sshUrl('~ALICE', 'over-ssh');
+    const work = path.join(dir, 'over-ssh');
+    const who = ['-c', 'user.name=Alice', '-c', 'user.email=alice@example.com', '-c', 'commit.gpgsign=false'];
+    await run('git', ['init', '--quiet', '--initial-branch=master', work]);
+    writeFileSync(path.join(work, 'README.md'), '# Over SSH\n');
+    await run('git', ['add', 'README.md'], { cwd: work });
+    await run('git', [...who, 'commit', '--quiet', '-m', 'First'], { cwd: work });
+    const push = await gitSsh(['push', '--quiet', url, 'master'], work);
+    expect(push.ok, `${push.stderr}\n${sim.ssh?.log()}`).toBe(true);
+    const again = await clone(url, 'over-ssh-clone');
+    expect(again.ok, again.stderr).toBe(true);
+    expect(readFileSync(path.join(dir, 'over-ssh-clone', 'README.md'), 'utf8')).toBe('# Over SSH\n');
+  }, 30_000);
+
   it('stops sshd and removes its run directory on close', async () => {
     const runDirs = () => (existsSync(SSH_RUN_ROOT) ? readdirSync(SSH_RUN_ROOT) : []);
     const other = await startSimulator({ gitDir: path.join(dir, 'git2'), sshPort: 0 });

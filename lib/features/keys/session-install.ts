@@ -87,8 +87,12 @@ async function openOrFocus(url: string, pattern: string): Promise<'opened' | 'fo
   if (existing?.id !== undefined) {
     // Load it again, so its script asks for the pending install now.
     await browser.tabs.update(existing.id, { active: true, url });
-    if (existing.windowId !== undefined) {
-      await browser.windows.update(existing.windowId, { focused: true }).catch(() => {});
+    try {
+      // No windows API on some browsers (Firefox for Android): the tab is active anyway.
+      if (existing.windowId !== undefined)
+        await browser.windows?.update(existing.windowId, { focused: true });
+    } catch {
+      // The tab is active; its window keeps its place.
     }
     return 'focused';
   }

@@ -9,6 +9,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import type { CompanionDb, ProfileRecord, RepoRecord, RepoSyncRecord } from '../../../db/schema';
 import { ask, RequestFailure } from '../../../messaging/client';
+import { NewRepository } from '../../create-repo/popup/new-repository';
 import { gitRemoteAddCommand } from '../../remotes/remote-names';
 import type { RemotesAnswer } from '../messages';
 import type { MatchRange, SearchHit } from '../search';
@@ -27,6 +28,8 @@ export interface ReposTabProps {
   activeProfileId: string;
   /** The tab the popup was opened over: clients are launched by navigating it. */
   targetTabId: number | undefined;
+  /** The project of the page the popup was opened over, on the active profile's server. */
+  pageProjectKey?: string | undefined;
 }
 
 function useCloneSettings(): CloneSettings {
@@ -352,7 +355,40 @@ function baseOfWebUrl(webUrl: string): string {
   return m?.[1] ?? new URL(webUrl).origin;
 }
 
-export function ReposTab({ db, profiles, activeProfileId, targetTabId }: ReposTabProps) {
+export function ReposTab({ db, profiles, activeProfileId, targetTabId, pageProjectKey }: ReposTabProps) {
+  const [creating, setCreating] = useState(false);
+  const activeProfile = profiles.find((p) => p.id === activeProfileId);
+  if (creating && activeProfile) {
+    return (
+      <NewRepository
+        db={db}
+        profile={activeProfile}
+        projectKey={pageProjectKey}
+        targetTabId={targetTabId}
+        onClose={() => setCreating(false)}
+      />
+    );
+  }
+  return (
+    <RepoSearch
+      db={db}
+      profiles={profiles}
+      activeProfileId={activeProfileId}
+      targetTabId={targetTabId}
+      pageProjectKey={pageProjectKey}
+      onNewRepository={() => setCreating(true)}
+    />
+  );
+}
+
+function RepoSearch({
+  db,
+  profiles,
+  activeProfileId,
+  targetTabId,
+  pageProjectKey,
+  onNewRepository,
+}: ReposTabProps & { onNewRepository: () => void }) {
   const [query, setQuery] = useState('');
   const [allServers, setAllServers] = useState(false);
   const [activeIndex, setActiveIndex] = useState(0);
@@ -454,6 +490,9 @@ export function ReposTab({ db, profiles, activeProfileId, targetTabId }: ReposTa
         />
       </div>
       <div class="row repo-options">
+        <button type="button" class="subtle new-repository" onClick={onNewRepository}>
+          {pageProjectKey ? `New repository in ${pageProjectKey}` : 'New repository'}
+        </button>
         {profiles.length > 1 && (
           <label class="row all-servers">
             <input

@@ -61,10 +61,18 @@ type LoadState =
   | { status: 'done'; state: PageKeysState }
   | { status: 'failed'; message: string };
 
+/** The page's own "Add key" action: the link to the add form, else a control named "Add key" (not in a form). */
 export function findAddKeyAnchor(doc: Document, kind: KeyKind): Element | null {
-  return doc.querySelector(
-    kind === 'ssh' ? ACCOUNT_KEYS_PAGE_SELECTORS.addSshKeyLink : ACCOUNT_KEYS_PAGE_SELECTORS.addGpgKeyLink,
-  );
+  const S = ACCOUNT_KEYS_PAGE_SELECTORS;
+  const link = doc.querySelector(kind === 'ssh' ? S.addSshKeyLink : S.addGpgKeyLink);
+  if (link) return link;
+  const main = doc.querySelector(S.mainContent);
+  if (!main) return null;
+  for (const control of main.querySelectorAll(S.addKeyControls)) {
+    if (control.closest('form') || control.closest(`[${HOST_ATTRIBUTE}]`)) continue;
+    if (control.textContent?.replace(/\s+/g, ' ').trim() === S.addKeyText) return control;
+  }
+  return null;
 }
 
 export function mountAddKeyButton(
@@ -158,7 +166,8 @@ export function mountAddKeyButton(
   const install = async (profile: PageProfile, key: PageKey | 'generate') => {
     if (busy) return;
     busy = true;
-    button.disabled = true;
+    // aria-disabled, not disabled: the button keeps the keyboard focus meanwhile.
+    button.setAttribute('aria-disabled', 'true');
     try {
       say('Checking who is signed in…', 'busy');
       const user = await signedInUser();
@@ -190,21 +199,36 @@ export function mountAddKeyButton(
       say(`${messageOf(error)} Nothing was added.`, 'warning');
     } finally {
       busy = false;
-      button.disabled = false;
+      button.removeAttribute('aria-disabled');
     }
   };
 
   const settle = async (profile: PageProfile, key: PageKey, result: SessionAddResult) => {
     switch (result.status) {
       case 'added':
-        await deps.installed(profile.id, key.id, result.serverKeyId);
-        deps.reload(`Added “${key.label}” to your account.`);
-        say(`Added “${key.label}” to your account.`);
+      case 'already': {
+        const done =
+          result.status === 'added'
+            ? `Added “${key.label}” to your account.`
+            : `“${key.label}” is already on your account.`;
+        try {
+          await deps.installed(
+            profile.id,
+            key.id,
+            result.status === 'added' ? result.serverKeyId : undefined,
+          );
+        } catch (error) {
+          // The server has the key; only the Companion's note of it is missing.
+          say(
+            `${done} The Companion could not note it (${messageOf(error)}); its Keys tab may not show it yet.`,
+            'warning',
+          );
+          return;
+        }
+        say(done);
+        if (result.status === 'added') deps.reload(done);
         return;
-      case 'already':
-        await deps.installed(profile.id, key.id, undefined);
-        say(`“${key.label}” is already on your account.`);
-        return;
+      }
       case 'elsewhere':
         await deps.dismiss(profile.id, key.id);
         say(

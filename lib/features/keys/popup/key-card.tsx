@@ -125,7 +125,7 @@ export function KeyCard(props: KeyCardProps) {
         onNotice({
           keyId: keyInfo.id,
           kind: 'warning',
-          text: `${answer.message} Add it through your signed-in browser session instead, or copy the public key and add it on the server’s ${kindName} keys page:`,
+          text: `${answer.message} The Companion can add it through your signed-in browser session, or copy the public key and add it on the server’s ${kindName} keys page:`,
           link: props.keysPage,
           session: true,
         });
