@@ -422,7 +422,7 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
                   title={`${g.description ? `${g.description} ` : ''}${g.members.map((m) => m.displayName).join(', ') || 'No active members'}`}
                   onClick={() => addReviewers(g.members, 'group')}
                 >
-                  + {g.name} ({g.members.length})
+                  {missing.length === 0 && g.members.length > 0 ? '✓' : '+'} {g.name} ({g.members.length})
                 </button>
               );
             })}
@@ -452,7 +452,8 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
                 <span class="muted truncate">{u.name}</span>
               </>
             )}
-            placeholder="Name or e-mail of someone who can read the repository"
+            placeholder="Name or e-mail"
+            hint={<div class="hint">Only people who can read the repository are found.</div>}
             noMatches={(text) =>
               `Nobody who can read ${target.projectKey} / ${target.slug} matches “${text.trim()}”.`
             }
