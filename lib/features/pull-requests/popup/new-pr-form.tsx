@@ -330,6 +330,12 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
           }
         />
       )}
+      {target && target.defaultBranch === null && !toBranch.trim() && (
+        <div class="message warning">
+          {target.projectKey} / {target.slug} has no branches yet: push a branch to it first, or pick another
+          target.
+        </div>
+      )}
       {target?.archived && (
         <div class="message warning">
           {target.projectKey} / {target.slug} is archived: no pull request can be opened in it.
