@@ -244,6 +244,7 @@ describe('opening the form’s window', () => {
       openWindow: async (url) => {
         windows.push(url);
       },
+      focusOpen: async (url) => windows.includes(url),
     })['pull-requests.form.open'];
   });
   afterEach(async () => {
@@ -263,6 +264,13 @@ describe('opening the form’s window', () => {
       { profileId: 'ctx', projectKey: 'PROJ', slug: 'api', sourceBranch: 'feature/x' },
       { profileId: 'root', projectKey: 'PROJ', slug: 'api' },
     ]);
+  });
+
+  it('brings the window already showing the same form to the front instead of a second one', async () => {
+    await handle(request(`${CONNECTED}/bitbucket`, 'feature/x'), fromPage);
+    await handle(request(`${CONNECTED}/bitbucket`, 'feature/x'), fromPage);
+    await handle(request(`${CONNECTED}/bitbucket`, 'feature/y'), fromPage);
+    expect(windows.map(queryOf).map((q) => q?.sourceBranch)).toEqual(['feature/x', 'feature/y']);
   });
 
   it('refuses a page naming another server, and says when its server has no profile', async () => {
