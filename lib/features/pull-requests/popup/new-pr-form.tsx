@@ -410,9 +410,7 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
         )}
         {dropped.length > 0 && (
           <div class="message warning pr-dropped" role="status">
-            Removed from the reviewers:{' '}
-            {dropped.map((d) => `${d.name} (${d.reason.replace(/\.$/, '')})`).join('; ')}. The others stay;
-            create the pull request again.
+            Taken off the reviewers: {dropped.map((d) => d.name).join(', ')}.
           </div>
         )}
         {Array.isArray(groups) && groups.length > 0 && (
@@ -473,6 +471,8 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
           role="alert"
         >
           {outcome.answer.message}
+          {outcome.answer.status === 'invalid-reviewers' &&
+            ' Create the pull request again to go ahead without them.'}
           {outcome.answer.status === 'duplicate' && outcome.answer.existing && (
             <>
               {' '}
