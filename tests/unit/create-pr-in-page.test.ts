@@ -75,6 +75,10 @@ describe('the branch a page shows', () => {
       ref: 'refs/heads/develop',
       displayId: 'develop',
     });
+    expect(readShownBranch(page('<p>no selector</p>'), '?until=refs%2Fheads%2Fhotfix')).toEqual({
+      ref: 'refs/heads/hotfix',
+      displayId: 'hotfix',
+    });
     expect(readShownBranch(page('<p>no selector</p>'), '?at=refs%2Ftags%2Fv1')).toBeNull();
     expect(readShownBranch(page('<p>no selector</p>'), '')).toBeUndefined();
   });
@@ -196,6 +200,27 @@ describe('on the simulator’s pages (context path /bitbucket)', () => {
     expect(list.keeper.buttons.map((b) => [b.placement, b.target.sourceBranch])).toEqual([
       ['floating', undefined],
     ]);
+  });
+
+  it('the branch list’s filter narrows the rows, and the buttons with them', async () => {
+    const { doc, keeper } = await visit('/projects/PROJ/repos/api/branches?filterText=feature');
+    expect(
+      [...doc.querySelectorAll('#branch-list tbody tr .branch-name-column a')].map((a) => a.textContent),
+    ).toEqual(['feature/rate-limit']);
+    expect(keeper.buttons.map((b) => b.target.sourceBranch)).toEqual(['feature/rate-limit']);
+  });
+
+  it('floats above a floating "Open in…" rather than on it', async () => {
+    const { doc, keeper } = await visit(
+      '/projects/PROJ/repos/api/browse?at=refs%2Fheads%2Fdevelop&simLayout=no-branch-selector,no-clone-button',
+    );
+    expect(keeper.buttons[0]?.host.dataset.stack).toBeUndefined();
+    const openIn = doc.createElement('div');
+    openIn.setAttribute('data-bsc-controls', '');
+    openIn.dataset.placement = 'floating';
+    doc.body.append(openIn);
+    keeper.check();
+    expect(keeper.buttons[0]?.host.dataset.stack).toBe('above');
   });
 
   it('shows nothing on a pull request page', async () => {
