@@ -3,6 +3,7 @@
  * context path, and markup variants), where the buttons go and what a click asks for, and the
  * background's side — the form's window opened only for the sender's own server's profile.
  */
+import { readFileSync } from 'node:fs';
 import { parseHTML } from 'linkedom';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
@@ -323,5 +324,31 @@ describe('opening the form’s window', () => {
       projectKey: 'PROJ',
       slug: 'api',
     });
+  });
+});
+
+describe('the button’s styles', () => {
+  /** The `--bsc-*` custom properties of the first rule for `selector`, whitespace folded. */
+  const tokens = (css: string, selector: string) => {
+    const start = css.indexOf(`${selector} {`);
+    const body = css.slice(start, css.indexOf('\n}', start));
+    return new Map(
+      [...body.matchAll(/(--bsc-[a-z-]+):\s*([^;]+);/g)].map((m) => [
+        m[1]!,
+        m[2]!.replace(/\s+/g, ' ').trim(),
+      ]),
+    );
+  };
+  const css = readFileSync('lib/features/pull-requests/in-page/create-pr-button.css', 'utf8');
+  const theme = tokens(readFileSync('lib/ui/theme.css', 'utf8'), ':root');
+  const own = tokens(css, ':host');
+
+  it('use the extension’s colours, each for light and dark, and follow the page’s scheme', () => {
+    expect(own.size).toBeGreaterThan(10);
+    for (const [name, value] of own) {
+      if (theme.has(name)) expect(value, name).toBe(theme.get(name));
+      if (/#|rgba?\(/.test(value) && name !== '--bsc-focus') expect(value, name).toMatch(/^light-dark\(/);
+    }
+    expect(css).toContain(':host([data-color-mode="dark"]) {\n  color-scheme: dark;');
   });
 });
