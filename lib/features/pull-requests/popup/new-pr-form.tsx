@@ -25,6 +25,7 @@ import type {
   ReviewerGroupSummary,
   TargetsAnswer,
 } from '../messages';
+import { titleFromBranch } from '../title';
 import { Combobox } from './combobox';
 import './new-pr-form.css';
 
@@ -50,13 +51,6 @@ const failureText = (error: unknown, fallback: string) =>
   error instanceof RequestFailure ? error.message : fallback;
 
 const repoKey = (r: { projectKey: string; slug: string }) => `${r.projectKey}/${r.slug}`;
-
-/** `feature/rate-limit` → "Rate limit": what a title from a branch name reads like. */
-export function titleFromBranch(branch: string): string {
-  const last = branch.split('/').filter(Boolean).pop() ?? branch;
-  const words = last.replace(/[-_]+/g, ' ').trim();
-  return words ? words.charAt(0).toUpperCase() + words.slice(1) : branch;
-}
 
 type Outcome =
   | { kind: 'created'; pullRequest: CreatedPullRequest }
