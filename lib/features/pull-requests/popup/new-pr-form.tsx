@@ -228,6 +228,11 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
   };
 
   const reviewerNames = useMemo(() => new Set(reviewers.map((r) => r.name)), [reviewers]);
+  // An answer is shown where the user looks: the form may be scrolled up in a small popup.
+  const outcomeRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (outcome) outcomeRef.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [outcome]);
 
   if (!targets) {
     return (
@@ -459,38 +464,40 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
         )}
       </fieldset>
 
-      {outcome?.kind === 'answer' && (
-        <div
-          class={`message ${outcome.answer.status === 'invalid-reviewers' ? 'warning' : 'error'}`}
-          role="alert"
-        >
-          {outcome.answer.message}
-          {outcome.answer.status === 'invalid-reviewers' &&
-            ' Create the pull request again to go ahead without them.'}
-          {outcome.answer.status === 'duplicate' && outcome.answer.existing && (
-            <>
-              {' '}
-              <a href={outcome.answer.existing.url} target="_blank" rel="noreferrer">
-                Open pull request #{outcome.answer.existing.id}
-              </a>
-            </>
-          )}
-        </div>
-      )}
-      {outcome?.kind === 'failed' && (
-        <div class="message error" role="alert">
-          {outcome.message}
-        </div>
-      )}
-      {created && (
-        <div class="message success" role="status">
-          Pull request #{created.id} created
-          {created.draft ? ' as a draft' : ''}.{' '}
-          <a href={created.url} target="_blank" rel="noreferrer">
-            Open #{created.id}
-          </a>
-        </div>
-      )}
+      <div class="pr-outcome" ref={outcomeRef}>
+        {outcome?.kind === 'answer' && (
+          <div
+            class={`message ${outcome.answer.status === 'invalid-reviewers' ? 'warning' : 'error'}`}
+            role="alert"
+          >
+            {outcome.answer.message}
+            {outcome.answer.status === 'invalid-reviewers' &&
+              ' Create the pull request again to go ahead without them.'}
+            {outcome.answer.status === 'duplicate' && outcome.answer.existing && (
+              <>
+                {' '}
+                <a href={outcome.answer.existing.url} target="_blank" rel="noreferrer">
+                  Open pull request #{outcome.answer.existing.id}
+                </a>
+              </>
+            )}
+          </div>
+        )}
+        {outcome?.kind === 'failed' && (
+          <div class="message error" role="alert">
+            {outcome.message}
+          </div>
+        )}
+        {created && (
+          <div class="message success" role="status">
+            Pull request #{created.id} created
+            {created.draft ? ' as a draft' : ''}.{' '}
+            <a href={created.url} target="_blank" rel="noreferrer">
+              Open #{created.id}
+            </a>
+          </div>
+        )}
+      </div>
 
       <div class="row pr-submit">
         <button type="submit" class="primary" disabled={submitting || !fromBranch.trim() || !toBranch.trim()}>
