@@ -155,7 +155,7 @@ test('from the pushed branch, with a default reviewer, a reviewer group and a se
   const folder = process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : test.info().outputDir;
   for (const scheme of ['light', 'dark'] as const) {
     await view.emulateMedia({ colorScheme: scheme });
-    await view.setViewportSize({ width: 400, height: 860 });
+    await view.setViewportSize({ width: 400, height: 1000 });
     await view.locator('main.popup').screenshot({ path: `${folder}/create-pr-${scheme}.png` });
   }
   await view.emulateMedia({ colorScheme: 'light' });
