@@ -37,8 +37,9 @@ export const PAGE_TYPES: readonly PageType[] = [
     excludePaths: REPOSITORY_PATHS,
   },
   {
-    // Repository pages: "Open in…" and "Remotes" beside Clone; its script reports the page too,
-    // so each page loads one script.
+    // Repository pages: "Open in…" and "Remotes" beside Clone, "Create pull request" beside the
+    // branch selector and in the branch list; its script reports the page too, so each page loads
+    // one script.
     name: 'repository',
     js: ['content-scripts/repository.js'],
     paths: REPOSITORY_PATHS,

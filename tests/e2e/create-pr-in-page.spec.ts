@@ -126,8 +126,16 @@ test('each branch of the branch list but the default one gets the button, for it
   await expect(rows.filter({ hasText: 'main' }).locator('[data-bsc-create-pr]')).toHaveCount(0);
 
   const row = rows.filter({ has: page.getByRole('link', { name: 'feature/rate-limit', exact: true }) });
-  const form = await formWindowFrom(button().and(row.getByRole('button', { name: 'Create pull request' })));
+  const rowButton = button().and(row.getByRole('button', { name: 'Create pull request' }));
+  const form = await formWindowFrom(rowButton);
   await expect(form.locator('#pr-source')).toHaveValue('feature/rate-limit');
+  // What is typed there is kept: a second click brings that window back instead of a new one.
+  await form.locator('#pr-description').fill('Typed before the second click.');
+  await rowButton.click();
+  await page.waitForTimeout(300);
+  const forms = ext.context.pages().filter((p) => p.url().includes('/new-pull-request.html'));
+  expect(forms).toHaveLength(1);
+  await expect(form.locator('#pr-description')).toHaveValue('Typed before the second click.');
   await form.close();
 });
 

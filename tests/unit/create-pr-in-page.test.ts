@@ -3,6 +3,7 @@
  * context path, and markup variants), where the buttons go and what a click asks for, and the
  * background's side — the form's window opened only for the sender's own server's profile.
  */
+import { readFileSync } from 'node:fs';
 import { parseHTML } from 'linkedom';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
@@ -74,6 +75,10 @@ describe('the branch a page shows', () => {
     expect(readShownBranch(titled, '?at=refs%2Fheads%2Fdevelop')).toEqual({
       ref: 'refs/heads/develop',
       displayId: 'develop',
+    });
+    expect(readShownBranch(page('<p>no selector</p>'), '?until=refs%2Fheads%2Fhotfix')).toEqual({
+      ref: 'refs/heads/hotfix',
+      displayId: 'hotfix',
     });
     expect(readShownBranch(page('<p>no selector</p>'), '?at=refs%2Ftags%2Fv1')).toBeNull();
     expect(readShownBranch(page('<p>no selector</p>'), '')).toBeUndefined();
@@ -198,6 +203,27 @@ describe('on the simulator’s pages (context path /bitbucket)', () => {
     ]);
   });
 
+  it('the branch list’s filter narrows the rows, and the buttons with them', async () => {
+    const { doc, keeper } = await visit('/projects/PROJ/repos/api/branches?filterText=feature');
+    expect(
+      [...doc.querySelectorAll('#branch-list tbody tr .branch-name-column a')].map((a) => a.textContent),
+    ).toEqual(['feature/rate-limit']);
+    expect(keeper.buttons.map((b) => b.target.sourceBranch)).toEqual(['feature/rate-limit']);
+  });
+
+  it('floats above a floating "Open in…" rather than on it', async () => {
+    const { doc, keeper } = await visit(
+      '/projects/PROJ/repos/api/browse?at=refs%2Fheads%2Fdevelop&simLayout=no-branch-selector,no-clone-button',
+    );
+    expect(keeper.buttons[0]?.host.dataset.stack).toBeUndefined();
+    const openIn = doc.createElement('div');
+    openIn.setAttribute('data-bsc-controls', '');
+    openIn.dataset.placement = 'floating';
+    doc.body.append(openIn);
+    keeper.check();
+    expect(keeper.buttons[0]?.host.dataset.stack).toBe('above');
+  });
+
   it('shows nothing on a pull request page', async () => {
     const { keeper } = await visit('/projects/PROJ/repos/api/pull-requests/1/overview');
     expect(keeper.buttons).toEqual([]);
@@ -244,6 +270,7 @@ describe('opening the form’s window', () => {
       openWindow: async (url) => {
         windows.push(url);
       },
+      focusOpen: async (url) => windows.includes(url),
     })['pull-requests.form.open'];
   });
   afterEach(async () => {
@@ -263,6 +290,13 @@ describe('opening the form’s window', () => {
       { profileId: 'ctx', projectKey: 'PROJ', slug: 'api', sourceBranch: 'feature/x' },
       { profileId: 'root', projectKey: 'PROJ', slug: 'api' },
     ]);
+  });
+
+  it('brings the window already showing the same form to the front instead of a second one', async () => {
+    await handle(request(`${CONNECTED}/bitbucket`, 'feature/x'), fromPage);
+    await handle(request(`${CONNECTED}/bitbucket`, 'feature/x'), fromPage);
+    await handle(request(`${CONNECTED}/bitbucket`, 'feature/y'), fromPage);
+    expect(windows.map(queryOf).map((q) => q?.sourceBranch)).toEqual(['feature/x', 'feature/y']);
   });
 
   it('refuses a page naming another server, and says when its server has no profile', async () => {
@@ -290,5 +324,31 @@ describe('opening the form’s window', () => {
       projectKey: 'PROJ',
       slug: 'api',
     });
+  });
+});
+
+describe('the button’s styles', () => {
+  /** The `--bsc-*` custom properties of the first rule for `selector`, whitespace folded. */
+  const tokens = (css: string, selector: string) => {
+    const start = css.indexOf(`${selector} {`);
+    const body = css.slice(start, css.indexOf('\n}', start));
+    return new Map(
+      [...body.matchAll(/(--bsc-[a-z-]+):\s*([^;]+);/g)].map((m) => [
+        m[1]!,
+        m[2]!.replace(/\s+/g, ' ').trim(),
+      ]),
+    );
+  };
+  const css = readFileSync('lib/features/pull-requests/in-page/create-pr-button.css', 'utf8');
+  const theme = tokens(readFileSync('lib/ui/theme.css', 'utf8'), ':root');
+  const own = tokens(css, ':host');
+
+  it('use the extension’s colours, each for light and dark, and follow the page’s scheme', () => {
+    expect(own.size).toBeGreaterThan(10);
+    for (const [name, value] of own) {
+      if (theme.has(name)) expect(value, name).toBe(theme.get(name));
+      if (/#|rgba?\(/.test(value) && name !== '--bsc-focus') expect(value, name).toMatch(/^light-dark\(/);
+    }
+    expect(css).toContain(':host([data-color-mode="dark"]) {\n  color-scheme: dark;');
   });
 });

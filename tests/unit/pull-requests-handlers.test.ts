@@ -8,6 +8,7 @@ import { CompanionDb } from '../../lib/db/schema';
 import { createPullRequestHandlers } from '../../lib/features/pull-requests/handlers';
 import { PR_TITLE_MISSING } from '../../lib/features/pull-requests/messages';
 import { RequestSchema } from '../../lib/messaging/protocol';
+import { checkSender } from '../../lib/messaging/sender-policy';
 import { type Simulator, startSimulator } from '../../simulator/index';
 
 const hostAccess = async () => true;
@@ -305,6 +306,32 @@ describe('pull-request handlers: creating', () => {
     );
     expect(answer).toMatchObject({ status: 'created', pullRequest: { draft: false } });
     expect(oldSim.model.pullRequests.find((pr) => pr.fromBranch === 'feature/old-server')?.draft).toBe(false);
+  });
+
+  it('takes these messages from the extension’s own pages only, never from a page of the server', () => {
+    const ids = {
+      extensionId: 'ext',
+      extensionOrigin: 'chrome-extension://ext',
+      connectedOrigins: new Set([sim.origin]),
+    };
+    const fromPage = {
+      id: 'ext',
+      url: `${sim.url}/projects/PROJ/repos/api/browse`,
+      tab: { id: 3 },
+      frameId: 0,
+    };
+    const fromPopup = { id: 'ext', url: 'chrome-extension://ext/popup.html' };
+    for (const type of [
+      'pr.branches',
+      'pr.targets',
+      'pr.defaults',
+      'pr.groups',
+      'pr.users',
+      'pr.create',
+    ] as const) {
+      expect(checkSender(type, fromPage, ids).allowed).toBe(false);
+      expect(checkSender(type, fromPopup, ids)).toEqual({ allowed: true, from: 'extension-page' });
+    }
   });
 
   it('refuses an empty title before sending anything, with a sentence', () => {

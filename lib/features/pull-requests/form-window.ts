@@ -62,10 +62,32 @@ export async function profileForPage(
 export interface FormWindowDeps {
   /** Opens the form's page in a window of its own (a popup window, sized for the form). */
   openWindow?(url: string): Promise<unknown>;
+  /**
+   * Brings a window already showing the form at `url` to the front; false when there is none (or the
+   * browser can't tell), so a second click never loses what the first window holds.
+   */
+  focusOpen?(url: string): Promise<boolean>;
 }
 
 const openPopupWindow = async (url: string) =>
   browser.windows.create({ url, type: 'popup', width: 640, height: 780, focused: true });
+
+interface ContextsApi {
+  getContexts?(filter: {
+    contextTypes: string[];
+    documentUrls: string[];
+  }): Promise<Array<{ windowId: number }>>;
+}
+
+/** Chrome 116+ lists the extension's open pages (`runtime.getContexts`); elsewhere nothing is found. */
+async function focusOpenForm(url: string): Promise<boolean> {
+  const runtime = browser.runtime as unknown as ContextsApi;
+  if (typeof runtime.getContexts !== 'function') return false;
+  const [open] = await runtime.getContexts({ contextTypes: ['TAB'], documentUrls: [url] });
+  if (!open || open.windowId < 0) return false;
+  await browser.windows.update(open.windowId, { focused: true });
+  return true;
+}
 
 export function createFormWindowHandlers(
   db: CompanionDb,
@@ -77,6 +99,7 @@ export function createFormWindowHandlers(
   ) => Promise<CreatePrPageResponses[T]>;
 } {
   const openWindow = deps.openWindow ?? openPopupWindow;
+  const focusOpen = deps.focusOpen ?? focusOpenForm;
   return {
     'pull-requests.form.open': async (request, ctx) => {
       let profile: ProfileRecord | undefined;
@@ -87,7 +110,8 @@ export function createFormWindowHandlers(
         profile = request.profileId ? await db.profiles.get(request.profileId) : undefined;
         if (!profile) throw new UserFacingError('not-found', 'Choose a profile first.');
       }
-      await openWindow(`${browser.runtime.getURL(FORM_PAGE)}?${formPageQuery(profile.id, request)}`);
+      const url = `${browser.runtime.getURL(FORM_PAGE)}?${formPageQuery(profile.id, request)}`;
+      if (!(await focusOpen(url).catch(() => false))) await openWindow(url);
       return null;
     },
   };

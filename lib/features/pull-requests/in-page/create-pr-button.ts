@@ -38,7 +38,7 @@ export const BUTTON_LABEL = 'Create pull request';
 /** The button's tooltip: what ours adds to Bitbucket's own "Create pull request". */
 export function buttonTitle(sourceBranch: string | undefined): string {
   const what = sourceBranch ? `from ${sourceBranch} ` : '';
-  return `Create a pull request ${what}in the Companion’s form: the branch, the default reviewers and your team’s reviewer groups filled in`;
+  return `Create a pull request ${what}in the Companion’s form: the branch and the default reviewers filled in, your team’s reviewer groups one click away`;
 }
 
 export interface CreatePrButton {

@@ -5,7 +5,8 @@
  * - Source and commits pages: the branch selector `#repository-layout-revision-selector`, whose
  *   `.name` carries `data-id="refs/heads/<name>"` and `data-revision-ref` (JSON with `isDefault`) on
  *   7.6 (saved page); its `title` is the branch name on 8.x (tests driving real servers). Failing
- *   that, the URL's `?at=` (`refs/heads/<name>`, or a bare branch name); no `?at=` means the default.
+ *   that, the URL's `?at=` (the commits page: `?until=`; `refs/heads/<name>`, or a bare branch name);
+ *   neither means the default branch.
  * - The branch list `…/branches`: one branch per row of `#branch-list`, read from the row's link to
  *   the branch (`…/browse?at=refs/heads/<name>`), the default one marked by a "Default" lozenge.
  *
@@ -79,7 +80,9 @@ export function readShownBranch(doc: BranchDocument, search: string): PageBranch
     }
     if (name?.getAttribute('data-id')) return null;
   }
-  const at = new URLSearchParams(search).get('at');
+  // Source pages name the revision in `?at=`; the commits page also in `?until=`.
+  const params = new URLSearchParams(search);
+  const at = params.get('at') ?? params.get('until');
   if (at !== null) return branchFromRef(at);
   const title = selector?.getAttribute('title');
   if (title)

@@ -4,7 +4,7 @@
  * is left to the page). The list is announced through aria-expanded / aria-activedescendant.
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 export interface ComboboxProps<T> {
   id: string;
@@ -39,6 +39,9 @@ export function Combobox<T>(props: ComboboxProps<T>) {
   /** What the list is wanted for (null: nothing asked since it closed). */
   const [wanted, setWanted] = useState<string | null>(null);
   const listId = `${id}-list`;
+  /** Closing after the field lost focus waits a moment (a click on an option lands first). */
+  const closing = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(closing.current), []);
 
   useEffect(() => {
     if (!open || wanted === null) return;
@@ -75,6 +78,7 @@ export function Combobox<T>(props: ComboboxProps<T>) {
   }, [open, wanted]);
 
   const ask = (text: string) => {
+    clearTimeout(closing.current);
     setWanted(text);
     setOpen(true);
   };
@@ -133,7 +137,10 @@ export function Combobox<T>(props: ComboboxProps<T>) {
           ask(text);
         }}
         onFocus={() => ask(value)}
-        onBlur={() => setTimeout(() => setOpen(false), 150)}
+        onBlur={() => {
+          clearTimeout(closing.current);
+          closing.current = setTimeout(() => setOpen(false), 150);
+        }}
         onKeyDown={onKeyDown}
       />
       {showList && (

@@ -25,6 +25,7 @@ import type {
   ReviewerGroupSummary,
   TargetsAnswer,
 } from '../messages';
+import { titleFromBranch } from '../title';
 import { Combobox } from './combobox';
 import './new-pr-form.css';
 
@@ -50,13 +51,6 @@ const failureText = (error: unknown, fallback: string) =>
   error instanceof RequestFailure ? error.message : fallback;
 
 const repoKey = (r: { projectKey: string; slug: string }) => `${r.projectKey}/${r.slug}`;
-
-/** `feature/rate-limit` → "Rate limit": what a title from a branch name reads like. */
-export function titleFromBranch(branch: string): string {
-  const last = branch.split('/').filter(Boolean).pop() ?? branch;
-  const words = last.replace(/[-_]+/g, ' ').trim();
-  return words ? words.charAt(0).toUpperCase() + words.slice(1) : branch;
-}
 
 type Outcome =
   | { kind: 'created'; pullRequest: CreatedPullRequest }
@@ -234,6 +228,11 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
   };
 
   const reviewerNames = useMemo(() => new Set(reviewers.map((r) => r.name)), [reviewers]);
+  // An answer is shown where the user looks: the form may be scrolled up in a small popup.
+  const outcomeRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (outcome) outcomeRef.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [outcome]);
 
   if (!targets) {
     return (
@@ -330,6 +329,12 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
           }
         />
       )}
+      {target && target.defaultBranch === null && !toBranch.trim() && (
+        <div class="message warning">
+          {target.projectKey} / {target.slug} has no branches yet: push a branch to it first, or pick another
+          target.
+        </div>
+      )}
       {target?.archived && (
         <div class="message warning">
           {target.projectKey} / {target.slug} is archived: no pull request can be opened in it.
@@ -404,9 +409,7 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
         )}
         {dropped.length > 0 && (
           <div class="message warning pr-dropped" role="status">
-            Removed from the reviewers:{' '}
-            {dropped.map((d) => `${d.name} (${d.reason.replace(/\.$/, '')})`).join('; ')}. The others stay;
-            create the pull request again.
+            Taken off the reviewers: {dropped.map((d) => d.name).join(', ')}.
           </div>
         )}
         {Array.isArray(groups) && groups.length > 0 && (
@@ -422,7 +425,7 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
                   title={`${g.description ? `${g.description} ` : ''}${g.members.map((m) => m.displayName).join(', ') || 'No active members'}`}
                   onClick={() => addReviewers(g.members, 'group')}
                 >
-                  + {g.name} ({g.members.length})
+                  {missing.length === 0 && g.members.length > 0 ? '✓' : '+'} {g.name} ({g.members.length})
                 </button>
               );
             })}
@@ -452,7 +455,8 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
                 <span class="muted truncate">{u.name}</span>
               </>
             )}
-            placeholder="Name or e-mail of someone who can read the repository"
+            placeholder="Name or e-mail"
+            hint={<div class="hint">Only people who can read the repository are found.</div>}
             noMatches={(text) =>
               `Nobody who can read ${target.projectKey} / ${target.slug} matches “${text.trim()}”.`
             }
@@ -460,36 +464,40 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
         )}
       </fieldset>
 
-      {outcome?.kind === 'answer' && (
-        <div
-          class={`message ${outcome.answer.status === 'invalid-reviewers' ? 'warning' : 'error'}`}
-          role="alert"
-        >
-          {outcome.answer.message}
-          {outcome.answer.status === 'duplicate' && outcome.answer.existing && (
-            <>
-              {' '}
-              <a href={outcome.answer.existing.url} target="_blank" rel="noreferrer">
-                Open pull request #{outcome.answer.existing.id}
-              </a>
-            </>
-          )}
-        </div>
-      )}
-      {outcome?.kind === 'failed' && (
-        <div class="message error" role="alert">
-          {outcome.message}
-        </div>
-      )}
-      {created && (
-        <div class="message success" role="status">
-          Pull request #{created.id} created
-          {created.draft ? ' as a draft' : ''}.{' '}
-          <a href={created.url} target="_blank" rel="noreferrer">
-            Open #{created.id}
-          </a>
-        </div>
-      )}
+      <div class="pr-outcome" ref={outcomeRef}>
+        {outcome?.kind === 'answer' && (
+          <div
+            class={`message ${outcome.answer.status === 'invalid-reviewers' ? 'warning' : 'error'}`}
+            role="alert"
+          >
+            {outcome.answer.message}
+            {outcome.answer.status === 'invalid-reviewers' &&
+              ' Create the pull request again to go ahead without them.'}
+            {outcome.answer.status === 'duplicate' && outcome.answer.existing && (
+              <>
+                {' '}
+                <a href={outcome.answer.existing.url} target="_blank" rel="noreferrer">
+                  Open pull request #{outcome.answer.existing.id}
+                </a>
+              </>
+            )}
+          </div>
+        )}
+        {outcome?.kind === 'failed' && (
+          <div class="message error" role="alert">
+            {outcome.message}
+          </div>
+        )}
+        {created && (
+          <div class="message success" role="status">
+            Pull request #{created.id} created
+            {created.draft ? ' as a draft' : ''}.{' '}
+            <a href={created.url} target="_blank" rel="noreferrer">
+              Open #{created.id}
+            </a>
+          </div>
+        )}
+      </div>
 
       <div class="row pr-submit">
         <button type="submit" class="primary" disabled={submitting || !fromBranch.trim() || !toBranch.trim()}>
