@@ -257,9 +257,12 @@ test('on a page without an Add key button, the floating button generates a key a
   await expect(companion()).toHaveAttribute('data-placement', 'inline');
   await companionButton().click();
   const items = companionMenu().getByRole('menuitem');
-  await expect(items).toHaveCount(1);
-  await expect(items).toHaveText(
+  await expect(items).toHaveCount(2);
+  await expect(items.first()).toHaveText(
     /^Alice Ångström <alice@example\.com>GPG · [0-9A-F]{40} · added to this account$/,
+  );
+  await expect(items.last()).toHaveText(
+    'Copy “Alice Ångström <alice@example.com>”The armored public key block',
   );
   await page.keyboard.press('Escape');
 });

@@ -175,4 +175,50 @@ describe('Add key from Companion on the keys page', () => {
     expect(deps.state).toHaveBeenCalledTimes(1);
     keeper.stop();
   });
+
+  it('copies a key’s public part from the menu, and says when the browser refuses', async () => {
+    const { document, deps, keeper } = setUp(`<div class="aui-buttons">${ADD_LINK}</div>`);
+    const key = {
+      id: 'k1',
+      kind: 'ssh' as const,
+      label: 'laptop',
+      typeName: 'Ed25519',
+      fingerprint: 'abc',
+      publicText: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI laptop',
+      installedHere: false,
+    };
+    deps.state = vi.fn(async () => ({ ...STATE, keys: [key] }));
+    const copied: string[] = [];
+    let allow = true;
+    deps.copy = async (text) => {
+      copied.push(text);
+      return allow;
+    };
+    keeper.stop();
+    const again = keepAddKeyButton(
+      document as unknown as Document,
+      { kind: 'ssh', baseUrl: 'https://git.example.com' },
+      { ...deps, trustedOnly: false },
+    );
+    await settle();
+    const shadow = again.button.host.shadowRoot!;
+    const pick = async () => {
+      (shadow.querySelector('.bsc-add-key-button') as HTMLButtonElement).click();
+      await settle();
+      const item = [...shadow.querySelectorAll('[role="menuitem"]')].find((el) =>
+        el.textContent?.startsWith('Copy “laptop”'),
+      ) as HTMLElement | undefined;
+      expect(item).toBeDefined();
+      item!.click();
+      await settle();
+    };
+    await pick();
+    expect(copied).toEqual([key.publicText]);
+    expect(again.button.status).toEqual({ text: 'Copied the public key of “laptop”.', tone: 'success' });
+    allow = false;
+    await pick();
+    expect(again.button.status?.tone).toBe('warning');
+    expect(again.button.status?.text).toContain('refused the clipboard');
+    again.stop();
+  });
 });

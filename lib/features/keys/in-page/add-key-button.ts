@@ -13,6 +13,7 @@
  */
 import { ACCOUNT_KEYS_PAGE_SELECTORS } from '../../../bitbucket/selectors';
 import controlsCss from '../../clone/in-page/controls.css?inline';
+import { copyText } from '../../clone/in-page/launch';
 import { Menu, type MenuContent, type MenuItem } from '../../clone/in-page/menu';
 import type { PageKey, PageKeysState, PageProfile } from '../page-messages';
 import css from './add-key-button.css?inline';
@@ -32,6 +33,8 @@ export interface AddKeyDeps {
   installed(profileId: string, keyId: string, serverKeyId: number | undefined): Promise<unknown>;
   dismiss(profileId: string, keyId: string): Promise<unknown>;
   fetch: PageFetch;
+  /** Copies text (default: the clipboard); false when the browser refused. */
+  copy?(text: string): Promise<boolean>;
   /** Shows the page again once a key was added (the server's list then has it). */
   reload(message: string): void;
   /** Only user clicks act (a page can't click for the user); tests of a DOM without them turn this off. */
@@ -123,6 +126,7 @@ export function mountAddKeyButton(
   bar.append(button, status);
   shadow.appendChild(bar);
 
+  const copy = deps.copy ?? ((text: string) => copyText(doc, text, shadow));
   const trusted = (event: Event) => deps.trustedOnly === false || event.isTrusted;
   let busy = false;
   let said: { text: string; tone: Tone } | null = null;
@@ -304,6 +308,27 @@ export function mountAddKeyButton(
             : [{ kind: 'note', text: `This browser has no ${KIND_NAMES[page.kind]} keys yet.` }],
         },
       ];
+      if (state.keys.length) {
+        sections.push({
+          label: 'Copy a public key',
+          entries: state.keys.map((key) => ({
+            kind: 'item',
+            label: `Copy “${key.label}”`,
+            detail: key.kind === 'ssh' ? 'The OpenSSH line' : 'The armored public key block',
+            onSelect: () => {
+              menu.close(true);
+              void copy(key.publicText).then((ok) =>
+                ok
+                  ? say(`Copied the public key of “${key.label}”.`)
+                  : say(
+                      'The browser refused the clipboard: copy the key from the Companion’s Keys tab.',
+                      'warning',
+                    ),
+              );
+            },
+          })),
+        });
+      }
       if (page.kind === 'ssh') {
         sections.push({
           entries: [
