@@ -94,6 +94,10 @@ if (args.screenshots) {
     return tab?.id ?? 0;
   });
   await shoot(page, 'repository-page');
+  await page.goto(`${sim.url}/plugins/servlet/ssh/account/keys`);
+  await page.getByRole('button', { name: 'Add key from Companion' }).waitFor();
+  await shoot(page, 'ssh-keys-page');
+  await page.goto(`${sim.url}/projects/PROJ/repos/api/browse`);
   for (const scheme of ['light', 'dark'] as const) {
     const popup = await context.newPage();
     await popup.emulateMedia({ colorScheme: scheme });
@@ -104,6 +108,12 @@ if (args.screenshots) {
     await popup.getByLabel('Search repositories').fill('pay api');
     await popup.locator('.repo').first().waitFor();
     await shoot(popup, `popup-${scheme}`);
+    await popup.getByRole('tab', { name: 'Pull requests' }).click();
+    await popup.getByRole('button', { name: 'Create pull request' }).waitFor();
+    await shoot(popup, `popup-pull-requests-${scheme}`);
+    await popup.getByRole('tab', { name: 'Keys' }).click();
+    await popup.locator('form.key-generate').waitFor();
+    await shoot(popup, `popup-keys-${scheme}`);
     await popup.getByRole('tab', { name: 'Profiles' }).click();
     await shoot(popup, `popup-profiles-${scheme}`);
     await popup.close();

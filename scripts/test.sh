@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's one test command (`npm test`): lint + format check, type-check, unit tests, builds,
 # Firefox manifest lint, and the Playwright end-to-end suite in real Chromium.
-# Prints `unit: N passed, N failed` and `e2e: N passed, N failed, N skipped` at the end.
+# Prints `unit: N passed, N failed` and `e2e: N passed, N failed, N flaky (passed when run again), N skipped`
+# at the end.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
