@@ -85,12 +85,13 @@ test('the account’s keys: this browser’s marked with its dates; removed from
   await expect(laptop.locator('.server-key-used')).toContainText('Last used');
   await expect(section.locator('.server-key[data-kind="gpg"]')).toHaveCount(1);
 
-  // Screenshots of the tab with the list, light and dark (the README's, once looked at).
+  // Screenshots of the tab with the list, light and dark (docs/screenshots with UPDATE_SCREENSHOTS=1).
+  const folder = process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : test.info().outputDir;
   await popup.setViewportSize({ width: 400, height: 600 });
   await section.scrollIntoViewIfNeeded();
   for (const scheme of ['light', 'dark'] as const) {
     await popup.emulateMedia({ colorScheme: scheme });
-    await popup.screenshot({ path: `test-results/keys-server-${scheme}.png`, fullPage: true });
+    await popup.screenshot({ path: `${folder}/keys-${scheme}.png`, fullPage: true });
   }
   await popup.emulateMedia({ colorScheme: 'light' });
 
