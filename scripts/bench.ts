@@ -62,7 +62,7 @@ const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
 
 execFileSync('npx', ['wxt', 'build'], { stdio: 'ignore' });
 execFileSync('npx', ['wxt', 'build', '--mode', 'e2e'], { stdio: 'ignore' });
-for (const script of ['content', 'repository']) {
+for (const script of ['content', 'repository', 'keys-page']) {
   const file = `.output/chrome-mv3/content-scripts/${script}.js`;
   try {
     const code = readFileSync(file);
