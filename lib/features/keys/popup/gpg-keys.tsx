@@ -6,10 +6,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ProfileRecord } from '../../../db/schema';
 import { ask } from '../../../messaging/client';
-import { GPG_PASSPHRASE_MIN, generateGpgKey, gitSigningLines } from '../gpg-generate';
+import { generateGpgKey, gitSigningLines } from '../gpg-generate';
 import type { GpgKeySummary } from '../key-store';
 import { installNoticeText } from './install-notice';
 import { failureText, hostOf, KeyCard, type KeyNotice } from './key-card';
+import { PassphraseFields, passphraseProblem } from './passphrase-fields';
+import { RsaInsteadButton } from './rsa-instead-button';
 
 /** The server's page for the account's GPG keys. */
 export function gpgKeysPage(profile: ProfileRecord): string {
@@ -44,10 +46,8 @@ export function GpgGenerateForm({
     if (!/^[^\s@<>]+@[^\s@<>]+$/.test(email.trim())) {
       return setError('Enter the e-mail address of your Bitbucket account.');
     }
-    if (passphrase.length < GPG_PASSPHRASE_MIN) {
-      return setError(`Choose a passphrase of at least ${GPG_PASSPHRASE_MIN} characters.`);
-    }
-    if (passphrase !== repeat) return setError('The passphrases differ.');
+    const problem = passphraseProblem(passphrase, repeat);
+    if (problem) return setError(problem);
     setBusy(true);
     try {
       const generated = await generateGpgKey({ name, email, passphrase });
@@ -94,30 +94,14 @@ export function GpgGenerateForm({
           did not tell us yours: enter the e-mail address of your Bitbucket account.
         </div>
       )}
-      <div class="row key-generate-fields">
-        <label class="field grow">
-          Passphrase
-          <input
-            type="password"
-            name="gpg-passphrase"
-            autoComplete="new-password"
-            value={passphrase}
-            disabled={busy}
-            onInput={(e) => setPassphrase(e.currentTarget.value)}
-          />
-        </label>
-        <label class="field grow">
-          Repeat passphrase
-          <input
-            type="password"
-            name="gpg-passphrase-repeat"
-            autoComplete="new-password"
-            value={repeat}
-            disabled={busy}
-            onInput={(e) => setRepeat(e.currentTarget.value)}
-          />
-        </label>
-      </div>
+      <PassphraseFields
+        passphrase={passphrase}
+        repeat={repeat}
+        disabled={busy}
+        onPassphrase={setPassphrase}
+        onRepeat={setRepeat}
+        names={{ passphrase: 'gpg-passphrase', repeat: 'gpg-passphrase-repeat' }}
+      />
       <div class="row">
         <button type="submit" class="primary" disabled={busy}>
           Generate GPG key (commit signing)
@@ -167,10 +151,8 @@ function GpgRsaInstead({
   const submit = async (event: Event) => {
     event.preventDefault();
     setError(null);
-    if (passphrase.length < GPG_PASSPHRASE_MIN) {
-      return setError(`Choose a passphrase of at least ${GPG_PASSPHRASE_MIN} characters.`);
-    }
-    if (passphrase !== repeat) return setError('The passphrases differ.');
+    const problem = passphraseProblem(passphrase, repeat);
+    if (problem) return setError(problem);
     setBusy(true);
     try {
       const generated = await generateGpgKey({
@@ -197,38 +179,15 @@ function GpgRsaInstead({
   return (
     <form class="key-offer gpg-rsa-offer" onSubmit={(e) => void submit(e)} aria-busy={busy}>
       <div>An RSA 4096 key with the same name and e-mail may do. Choose its passphrase:</div>
-      <div class="row key-generate-fields">
-        <label class="field grow">
-          Passphrase
-          <input
-            type="password"
-            autoComplete="new-password"
-            value={passphrase}
-            disabled={busy}
-            onInput={(e) => setPassphrase(e.currentTarget.value)}
-          />
-        </label>
-        <label class="field grow">
-          Repeat passphrase
-          <input
-            type="password"
-            autoComplete="new-password"
-            value={repeat}
-            disabled={busy}
-            onInput={(e) => setRepeat(e.currentTarget.value)}
-          />
-        </label>
-      </div>
+      <PassphraseFields
+        passphrase={passphrase}
+        repeat={repeat}
+        disabled={busy}
+        onPassphrase={setPassphrase}
+        onRepeat={setRepeat}
+      />
       <div class="row compact-buttons">
-        <button type="submit" class="primary" disabled={busy}>
-          Generate an RSA 4096 key instead
-        </button>
-        {busy && (
-          <span class="muted key-progress" role="status">
-            <span class="spinner" aria-hidden="true" />
-            Generating and installing… RSA takes a few seconds
-          </span>
-        )}
+        <RsaInsteadButton busy={busy} />
       </div>
       {error && (
         <div class="key-prompt-error" role="alert">

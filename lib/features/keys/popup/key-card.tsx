@@ -10,6 +10,7 @@ import { browser } from 'wxt/browser';
 import type { ProfileRecord } from '../../../db/schema';
 import { ask, RequestFailure } from '../../../messaging/client';
 import { EXPIRY_OUT_OF_RANGE, type InstallAnswer, MAX_EXPIRY_DAYS } from '../messages';
+import { ConfirmRemove } from './confirm-remove';
 import { SessionInstallOffer } from './session-install-offer';
 
 export interface KeyNotice {
@@ -42,6 +43,40 @@ export const failureText = (e: unknown) =>
   e instanceof RequestFailure || e instanceof Error ? e.message : 'Something went wrong. Try again.';
 
 export const hostOf = (profile: ProfileRecord) => new URL(profile.baseUrl).host;
+
+/** A key's name, its kind and where else it is (this server, this browser): a card's first line. */
+export function KeyTitle({ name, lozenge, mark }: { name: string; lozenge: string; mark: string | null }) {
+  return (
+    <div class="row key-title">
+      <b class="grow truncate" title={name}>
+        {name}
+      </b>
+      <span class="lozenge">{lozenge}</span>
+      {mark && <span class="lozenge yes">{mark}</span>}
+    </div>
+  );
+}
+
+/** After a notice's sentence: the server's keys page of the kind, where the user adds or removes it. */
+export function KeysPageLink({
+  link,
+  kindName,
+  profile,
+}: {
+  link: string | undefined;
+  kindName: 'SSH' | 'GPG';
+  profile: ProfileRecord;
+}) {
+  if (!link) return null;
+  return (
+    <>
+      {' '}
+      <a href={link} target="_blank" rel="noreferrer" title={link}>
+        Open the {kindName} keys page on {hostOf(profile)}
+      </a>
+    </>
+  );
+}
 
 export interface KeyCardProps {
   keyInfo: { id: string; label: string; installedOn: ReadonlyArray<{ profileId: string }> };
@@ -182,13 +217,7 @@ export function KeyCard(props: KeyCardProps) {
       data-key-id={keyInfo.id}
       aria-label={keyInfo.label}
     >
-      <div class="row key-title">
-        <b class="grow truncate" title={keyInfo.label}>
-          {keyInfo.label}
-        </b>
-        <span class="lozenge">{props.lozenge}</span>
-        {installedHere && <span class="lozenge yes">on this server</span>}
-      </div>
+      <KeyTitle name={keyInfo.label} lozenge={props.lozenge} mark={installedHere ? 'on this server' : null} />
       {props.details}
       <div class="hint key-installed">
         {installedNames.length
@@ -229,25 +258,17 @@ export function KeyCard(props: KeyCardProps) {
       </div>
       {props.footer}
       {confirming && (
-        <div class="message warning key-confirm" role="alertdialog" aria-label="Remove this key?">
+        <ConfirmRemove
+          label="Remove this key?"
+          confirm="Remove from this browser"
+          busy={busy}
+          onConfirm={() => void remove()}
+          onCancel={() => setConfirming(false)}
+        >
           Remove “{keyInfo.label}” from this browser? It stays on any server account it was added to; remove
           it there first under “Keys on your account” below. Download the {secretWord} key first if you still
           need it.
-          <div class="row compact-buttons">
-            <button
-              type="button"
-              class="danger"
-              ref={(el) => el?.focus()}
-              disabled={busy}
-              onClick={() => void remove()}
-            >
-              Remove from this browser
-            </button>
-            <button type="button" class="subtle" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        </ConfirmRemove>
       )}
       {expiryPrompt && (
         <form
@@ -287,14 +308,7 @@ export function KeyCard(props: KeyCardProps) {
       {notice?.text && (
         <div class={`message ${notice.kind} key-notice`} role={notice.kind === 'error' ? 'alert' : 'status'}>
           {notice.text}
-          {notice.link && (
-            <>
-              {' '}
-              <a href={notice.link} target="_blank" rel="noreferrer" title={notice.link}>
-                Open the {kindName} keys page on {hostOf(profile)}
-              </a>
-            </>
-          )}
+          <KeysPageLink link={notice.link} kindName={kindName} profile={profile} />
           {notice.session && (
             <SessionInstallOffer
               keyId={keyInfo.id}

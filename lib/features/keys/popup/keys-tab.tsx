@@ -14,6 +14,7 @@ import type { SshSettingsAnswer } from '../messages';
 import { GpgGenerateForm, GpgKeyRow } from './gpg-keys';
 import { installNoticeText } from './install-notice';
 import { failureText, hostOf, KeyCard, type KeyNotice } from './key-card';
+import { RsaInsteadButton } from './rsa-instead-button';
 import { ServerKeys } from './server-keys';
 
 export interface KeysTabProps {
@@ -163,15 +164,7 @@ function RsaInstead({
   };
   return (
     <div class="row compact-buttons key-offer">
-      <button type="button" class="primary" disabled={busy} onClick={() => void run()}>
-        Generate an RSA 4096 key instead
-      </button>
-      {busy && (
-        <span class="muted key-progress" role="status">
-          <span class="spinner" aria-hidden="true" />
-          Generating and installing… RSA takes a few seconds
-        </span>
-      )}
+      <RsaInsteadButton busy={busy} onClick={() => void run()} />
     </div>
   );
 }

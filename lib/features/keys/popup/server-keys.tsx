@@ -8,8 +8,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ProfileRecord } from '../../../db/schema';
 import { ask } from '../../../messaging/client';
 import type { KeysResponses, ServerGpgKey, ServerSshKey } from '../messages';
+import { ConfirmRemove } from './confirm-remove';
 import { gpgKeysPage } from './gpg-keys';
-import { failureText, hostOf } from './key-card';
+import { failureText, hostOf, KeysPageLink, KeyTitle } from './key-card';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -107,13 +108,7 @@ function ServerKeyItem(props: {
       data-server-key-id={target.serverKeyId}
       aria-label={target.name}
     >
-      <div class="row key-title">
-        <b class="grow truncate" title={target.name}>
-          {target.name}
-        </b>
-        <span class="lozenge">{props.lozenge}</span>
-        {target.mine && <span class="lozenge yes">this browser</span>}
-      </div>
+      <KeyTitle name={target.name} lozenge={props.lozenge} mark={target.mine ? 'this browser' : null} />
       {props.details}
       {!confirming && (
         <div class="row compact-buttons">
@@ -128,49 +123,33 @@ function ServerKeyItem(props: {
         </div>
       )}
       {confirming && (
-        <div
-          class="message warning key-confirm"
-          role="alertdialog"
-          aria-label="Remove this key from the server?"
+        <ConfirmRemove
+          label="Remove this key from the server?"
+          confirm="Remove from the server"
+          busy={busy}
+          cancelDisabled={busy}
+          onConfirm={() => void remove()}
+          onCancel={() => setConfirming(false)}
+          after={
+            busy && (
+              <div class="muted key-progress" role="status">
+                <span class="spinner" aria-hidden="true" />
+                Removing…
+              </div>
+            )
+          }
         >
           Remove “{target.name}” from your account on {hostOf(profile)}?{' '}
           {target.kind === 'ssh'
             ? 'Git over SSH with this key stops working there.'
             : 'The server stops showing commits signed with it as verified.'}
           {target.mine ? ' The key stays in this browser.' : ''}
-          <div class="row compact-buttons">
-            <button
-              type="button"
-              class="danger"
-              ref={(el) => el?.focus()}
-              disabled={busy}
-              onClick={() => void remove()}
-            >
-              Remove from the server
-            </button>
-            <button type="button" class="subtle" disabled={busy} onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </div>
-          {busy && (
-            <div class="muted key-progress" role="status">
-              <span class="spinner" aria-hidden="true" />
-              Removing…
-            </div>
-          )}
-        </div>
+        </ConfirmRemove>
       )}
       {notice && (
         <div class={`message ${notice.kind} key-notice`} role={notice.kind === 'error' ? 'alert' : 'status'}>
           {notice.text}
-          {notice.link && (
-            <>
-              {' '}
-              <a href={notice.link} target="_blank" rel="noreferrer" title={notice.link}>
-                Open the {kindName} keys page on {hostOf(profile)}
-              </a>
-            </>
-          )}
+          <KeysPageLink link={notice.link} kindName={kindName} profile={profile} />
         </div>
       )}
     </li>
