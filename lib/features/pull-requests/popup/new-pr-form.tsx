@@ -52,6 +52,41 @@ const failureText = (error: unknown, fallback: string) =>
 
 const repoKey = (r: { projectKey: string; slug: string }) => `${r.projectKey}/${r.slug}`;
 
+/** A branch of `repo`, typed or picked from the server's matches (the default branch marked). */
+function BranchPicker(props: {
+  id: string;
+  label: string;
+  profileId: string;
+  repo: { projectKey: string; slug: string };
+  value: string;
+  onChange: (name: string) => void;
+}) {
+  const { profileId, repo, onChange } = props;
+  return (
+    <Combobox<BranchSummary>
+      id={props.id}
+      label={props.label}
+      value={props.value}
+      onInput={onChange}
+      suggest={(text) =>
+        ask({ type: 'pr.branches', profileId, repo, filterText: text }).then((a) => a.branches)
+      }
+      onPick={(b) => onChange(b.name)}
+      keyOf={(b) => b.name}
+      render={(b) => (
+        <>
+          <span class="truncate">{b.name}</span>
+          {b.isDefault && <span class="lozenge">default</span>}
+        </>
+      )}
+      placeholder="Search for a branch"
+      noMatches={(text) =>
+        text.trim() ? `No branch matches “${text.trim()}”.` : 'This repository has no branches.'
+      }
+    />
+  );
+}
+
 type Outcome =
   | { kind: 'created'; pullRequest: CreatedPullRequest }
   | { kind: 'answer'; answer: Exclude<CreateAnswer, { status: 'created' }> }
@@ -256,26 +291,13 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
 
   return (
     <form class="new-pr" onSubmit={submit} aria-label="New pull request">
-      <Combobox<BranchSummary>
+      <BranchPicker
         id="pr-source"
         label={`Source branch in ${source?.projectKey} / ${source?.slug}`}
+        profileId={profileId}
+        repo={repo}
         value={fromBranch}
-        onInput={setFromBranch}
-        suggest={(text) =>
-          ask({ type: 'pr.branches', profileId, repo, filterText: text }).then((a) => a.branches)
-        }
-        onPick={(b) => setFromBranch(b.name)}
-        keyOf={(b) => b.name}
-        render={(b) => (
-          <>
-            <span class="truncate">{b.name}</span>
-            {b.isDefault && <span class="lozenge">default</span>}
-          </>
-        )}
-        placeholder="Search for a branch"
-        noMatches={(text) =>
-          text.trim() ? `No branch matches “${text.trim()}”.` : 'This repository has no branches.'
-        }
+        onChange={setFromBranch}
       />
 
       {loaded && loaded.targets.length > 1 && (
@@ -307,26 +329,13 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
       )}
 
       {target && (
-        <Combobox<BranchSummary>
+        <BranchPicker
           id="pr-target"
           label={`Target branch in ${target.projectKey} / ${target.slug}`}
+          profileId={profileId}
+          repo={target}
           value={toBranch}
-          onInput={setToBranch}
-          suggest={(text) =>
-            ask({ type: 'pr.branches', profileId, repo: target, filterText: text }).then((a) => a.branches)
-          }
-          onPick={(b) => setToBranch(b.name)}
-          keyOf={(b) => b.name}
-          render={(b) => (
-            <>
-              <span class="truncate">{b.name}</span>
-              {b.isDefault && <span class="lozenge">default</span>}
-            </>
-          )}
-          placeholder="Search for a branch"
-          noMatches={(text) =>
-            text.trim() ? `No branch matches “${text.trim()}”.` : 'This repository has no branches.'
-          }
+          onChange={setToBranch}
         />
       )}
       {target && target.defaultBranch === null && !toBranch.trim() && (
