@@ -1,16 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import * as profiles from '../../lib/background/profiles';
 import type { HandlerContext } from '../../lib/background/router';
-import { CompanionDb } from '../../lib/db/schema';
+import type { CompanionDb } from '../../lib/db/schema';
 import { generateGpgKey } from '../../lib/features/keys/gpg-generate';
-import { createKeysHandlers } from '../../lib/features/keys/handlers';
-import { type Simulator, startSimulator } from '../../simulator/index';
+import type { Simulator } from '../../simulator/index';
+import { connectAlice, type KeysHandlers, startKeysSimulator, stopKeysSimulator } from './support/keys-bench';
 
-const hostAccess = async () => true;
 const page: HandlerContext = { from: 'extension-page' };
 const contentScript: HandlerContext = { from: 'content-script', tabId: 1, origin: 'http://127.0.0.1' };
 const passphrase = 'correct horse battery';
@@ -23,27 +20,17 @@ if (gpgMissing) console.warn('keys-gpg: gpg is not installed; the gpg import and
 let sim: Simulator;
 let tmp: string;
 beforeAll(async () => {
-  sim = await startSimulator({ strict: true, tokensMayAddKeys: true });
-  tmp = mkdtempSync(path.join(tmpdir(), 'keys-gpg-'));
+  ({ sim, tmp } = await startKeysSimulator('keys-gpg'));
 });
-afterAll(async () => {
-  await sim.close();
-  rmSync(tmp, { recursive: true, force: true });
-  expect(sim.violations).toEqual([]);
-});
+afterAll(() => stopKeysSimulator(sim, tmp));
 
 let db: CompanionDb;
-let handlers: ReturnType<typeof createKeysHandlers>;
+let handlers: KeysHandlers;
 let profileId: string;
 let token: string;
 beforeEach(async () => {
   sim.model.keySettings.tokensMayAddKeys = true;
-  db = new CompanionDb(`keys-gpg-${Math.random()}`);
-  handlers = createKeysHandlers(db, { hostAccess });
-  token = sim.createToken('alice', ['PROJECT_READ', 'REPO_WRITE']);
-  ({
-    profile: { id: profileId },
-  } = await profiles.connect(db, { serverUrl: sim.url, token }, { hostAccess }));
+  ({ db, handlers, profileId, token } = await connectAlice(sim, 'keys-gpg'));
 });
 afterEach(async () => {
   await db.delete();

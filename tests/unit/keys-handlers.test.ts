@@ -1,43 +1,38 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as profiles from '../../lib/background/profiles';
 import type { HandlerContext } from '../../lib/background/router';
-import { CompanionDb } from '../../lib/db/schema';
-import { createKeysHandlers, privateKeyFileName } from '../../lib/features/keys/handlers';
+import type { CompanionDb } from '../../lib/db/schema';
+import { privateKeyFileName } from '../../lib/features/keys/handlers';
 import { forgetInstallations } from '../../lib/features/keys/key-store';
 import { privateKeyFile } from '../../lib/features/keys/private-key-file';
-import { type Simulator, startSimulator } from '../../simulator/index';
+import type { Simulator } from '../../simulator/index';
+import {
+  connectAlice,
+  hostAccess,
+  type KeysHandlers,
+  startKeysSimulator,
+  stopKeysSimulator,
+} from './support/keys-bench';
 
-const hostAccess = async () => true;
 const page: HandlerContext = { from: 'extension-page' };
 const contentScript: HandlerContext = { from: 'content-script', tabId: 1, origin: 'http://127.0.0.1' };
 
 let sim: Simulator;
 let tmp: string;
 beforeAll(async () => {
-  sim = await startSimulator({ strict: true, tokensMayAddKeys: true });
-  tmp = mkdtempSync(path.join(tmpdir(), 'keys-handlers-'));
+  ({ sim, tmp } = await startKeysSimulator('keys-handlers'));
 });
-afterAll(async () => {
-  await sim.close();
-  rmSync(tmp, { recursive: true, force: true });
-  expect(sim.violations).toEqual([]);
-});
+afterAll(() => stopKeysSimulator(sim, tmp));
 
 let db: CompanionDb;
-let handlers: ReturnType<typeof createKeysHandlers>;
+let handlers: KeysHandlers;
 let profileId: string;
 beforeEach(async () => {
   sim.model.keySettings.tokensMayAddKeys = true;
-  db = new CompanionDb(`keys-${Math.random()}`);
-  handlers = createKeysHandlers(db, { hostAccess });
-  const token = sim.createToken('alice', ['PROJECT_READ', 'REPO_WRITE']);
-  ({
-    profile: { id: profileId },
-  } = await profiles.connect(db, { serverUrl: sim.url, token }, { hostAccess }));
+  ({ db, handlers, profileId } = await connectAlice(sim, 'keys-handlers'));
 });
 afterEach(async () => {
   await db.delete();

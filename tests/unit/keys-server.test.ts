@@ -1,14 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import * as profiles from '../../lib/background/profiles';
 import type { HandlerContext } from '../../lib/background/router';
-import { CompanionDb } from '../../lib/db/schema';
+import type { CompanionDb } from '../../lib/db/schema';
 import { generateGpgKey } from '../../lib/features/keys/gpg-generate';
-import { createKeysHandlers } from '../../lib/features/keys/handlers';
-import { type Simulator, startSimulator } from '../../simulator/index';
+import type { Simulator } from '../../simulator/index';
+import { connectAlice, type KeysHandlers, startKeysSimulator, stopKeysSimulator } from './support/keys-bench';
 
 /**
  * The Keys tab's server side: the account's SSH and GPG keys (which are this browser's), removing
@@ -16,32 +14,21 @@ import { type Simulator, startSimulator } from '../../simulator/index';
  * mid-install, SSH turned off, and the ~/.ssh/config block. Against the simulator, strict mode on.
  */
 
-const hostAccess = async () => true;
 const page: HandlerContext = { from: 'extension-page' };
 const DAY = 24 * 3600_000;
 
 let sim: Simulator;
 let tmp: string;
 beforeAll(async () => {
-  sim = await startSimulator({ strict: true, tokensMayAddKeys: true });
-  tmp = mkdtempSync(path.join(tmpdir(), 'keys-server-'));
+  ({ sim, tmp } = await startKeysSimulator('keys-server'));
 });
-afterAll(async () => {
-  await sim.close();
-  rmSync(tmp, { recursive: true, force: true });
-  expect(sim.violations).toEqual([]);
-});
+afterAll(() => stopKeysSimulator(sim, tmp));
 
 let db: CompanionDb;
-let handlers: ReturnType<typeof createKeysHandlers>;
+let handlers: KeysHandlers;
 let profileId: string;
 beforeEach(async () => {
-  db = new CompanionDb(`keys-server-${Math.random()}`);
-  handlers = createKeysHandlers(db, { hostAccess });
-  const token = sim.createToken('alice', ['PROJECT_READ', 'REPO_WRITE']);
-  ({
-    profile: { id: profileId },
-  } = await profiles.connect(db, { serverUrl: sim.url, token }, { hostAccess }));
+  ({ db, handlers, profileId } = await connectAlice(sim, 'keys-server'));
 });
 afterEach(async () => {
   await db.delete();
