@@ -22,15 +22,13 @@ import {
 import { searchRepositoryReaders } from '../../lib/bitbucket/users';
 import { SEED_TOKENS, type Simulator, startSimulator } from '../../simulator/index';
 import { expectFailure } from './support/bitbucket-failure';
+import { closeChecked } from './support/simulator-checks';
 
 let sim: Simulator;
 beforeAll(async () => {
   sim = await startSimulator({ strict: true });
 });
-afterAll(async () => {
-  await sim.close();
-  expect(sim.violations).toEqual([]);
-});
+afterAll(() => closeChecked(sim));
 
 const clientOf = (token: string, fetchImpl?: typeof fetch) =>
   new BitbucketClient({ baseUrl: sim.url, token, fetch: fetchImpl });

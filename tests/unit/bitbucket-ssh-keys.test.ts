@@ -15,15 +15,13 @@ import {
 import { generateSshKey } from '../../lib/features/keys/ssh-generate';
 import { type Simulator, startSimulator } from '../../simulator/index';
 import { expectFailure } from './support/bitbucket-failure';
+import { closeChecked } from './support/simulator-checks';
 
 let sim: Simulator;
 beforeAll(async () => {
   sim = await startSimulator({ strict: true });
 });
-afterAll(async () => {
-  await sim.close();
-  expect(sim.violations).toEqual([]);
-});
+afterAll(() => closeChecked(sim));
 afterEach(() => {
   sim.model.keySettings.tokensMayAddKeys = false;
   sim.model.keySettings.sshKeyPolicy = {};

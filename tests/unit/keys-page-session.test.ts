@@ -15,25 +15,15 @@ import {
   sessionUserName,
 } from '../../lib/features/keys/in-page/page-session';
 import { type Simulator, startSimulator } from '../../simulator/index';
+import { closeChecked, sessionCookie } from './support/simulator-checks';
 
 let sim: Simulator;
 beforeAll(async () => {
   sim = await startSimulator({ strict: true, contextPath: '/bitbucket' });
 });
-afterAll(async () => {
-  await sim.close();
-  expect(sim.violations).toEqual([]);
-});
+afterAll(() => closeChecked(sim));
 
-async function sessionOf(user: string): Promise<string> {
-  const res = await fetch(`${sim.url}/j_atl_security_check`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ j_username: user, j_password: user }),
-  });
-  return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-}
+const sessionOf = (user: string) => sessionCookie(sim, user);
 
 /** The page's fetch: Node's, with the browser's session cookie for this server (none for ''). */
 function browserFetch(cookie: string, seen: RequestInit[] = []): PageFetch {

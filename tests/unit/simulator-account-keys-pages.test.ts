@@ -7,28 +7,18 @@ import { parseHTML } from 'linkedom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT_KEYS_PAGE_SELECTORS } from '../../lib/bitbucket/selectors';
 import { SEED_TOKENS, type Simulator, startSimulator } from '../../simulator/index';
+import { closeChecked, sessionCookie } from './support/simulator-checks';
 
 let sim: Simulator;
 beforeAll(async () => {
   sim = await startSimulator({ strict: true, contextPath: '/bitbucket' });
 });
-afterAll(async () => {
-  await sim.close();
-  expect(sim.violations).toEqual([]);
-});
+afterAll(() => closeChecked(sim));
 
 const ED25519 =
   'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIyP9woy+iJ9VIfoW+1nda71TGl3kfonFlv6C9xmsYSZ someone@laptop';
 
-async function signIn(user: string): Promise<string> {
-  const res = await fetch(`${sim.url}/j_atl_security_check`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ j_username: user, j_password: user }),
-  });
-  return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-}
+const signIn = (user: string) => sessionCookie(sim, user);
 
 async function getPage(path: string, cookie?: string) {
   const res = await fetch(`${sim.url}${path}`, { redirect: 'manual', headers: cookie ? { cookie } : {} });

@@ -9,17 +9,10 @@ import isoHttp from 'isomorphic-git/http/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_TOKENS, type Simulator, startSimulator } from '../../simulator/index';
 import { slugify } from '../../simulator/model';
+import { hasGit } from './support/simulator-checks';
 
 // The simulator runs in this process: git must run asynchronously so the server can answer it.
 const run = promisify(execFile);
-const hasGit = (() => {
-  try {
-    execFileSync('git', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 interface RestRepo {
   id: number;

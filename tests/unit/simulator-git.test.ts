@@ -5,19 +5,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { SEED_TOKENS, startSimulator } from '../../simulator/index';
+import { hasGit } from './support/simulator-checks';
 
 // The simulator runs in this process: git must run asynchronously so the server can answer it.
 const git = promisify(execFile);
 const noPrompt = { env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } };
-
-const hasGit = (() => {
-  try {
-    execFileSync('git', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 describe.skipIf(!hasGit)('simulator git repositories', () => {
   it('creates bare repositories with a README on the default branch and serves them to git with a token', async () => {

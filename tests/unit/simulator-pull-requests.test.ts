@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Conformance } from '../../simulator/conformance';
 import { defaultSpecPath, SEED_TOKENS, type Simulator, startSimulator } from '../../simulator/index';
+import { closeChecked, hasGit } from './support/simulator-checks';
 
 interface Pr {
   id: number;
@@ -66,10 +67,7 @@ describe('simulator pull requests (strict, seeded data)', () => {
   beforeAll(async () => {
     sim = await startSimulator({ strict: true });
   });
-  afterAll(async () => {
-    await sim.close();
-    expect(sim.violations).toEqual([]);
-  });
+  afterAll(() => closeChecked(sim));
   const ids = async (query: string, repo = API, token: string = SEED_TOKENS.aliceAdmin) => {
     const { status, body } = await call<Page<Pr>>(sim, 'GET', `${repo}/pull-requests?${query}`, token);
     expect(status).toBe(200);
@@ -431,21 +429,12 @@ describe('simulator pull requests before 8.18', () => {
       const list = await call<Page<Pr>>(sim, 'GET', `${API}/pull-requests?draft=true`, SEED_TOKENS.aliceRead);
       expect(list.body.values.map((p) => p.id).sort()).toEqual([1, 2, 4, 5]);
     } finally {
-      await sim.close();
-      expect(sim.violations).toEqual([]);
+      await closeChecked(sim);
     }
   });
 });
 
 const git = promisify(execFile);
-const hasGit = (() => {
-  try {
-    execFileSync('git', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 describe.skipIf(!hasGit)('simulator pull requests on real git repositories', () => {
   let sim: Simulator;
