@@ -2,11 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportProfiles, importProfiles } from '../../lib/background/export-import';
 import { decryptText, encryptText } from '../../lib/background/passphrase-openpgp';
-import { CompanionDb, type KeyRecord, type ProfileRecord } from '../../lib/db/schema';
-import { sealSecret } from '../../lib/db/secrets';
+import type { CompanionDb, KeyRecord, ProfileRecord } from '../../lib/db/schema';
 import { generateGpgKey } from '../../lib/features/keys/gpg-generate';
 import {
   exportGpgSecretKey,
@@ -20,6 +19,7 @@ import { privateKeyFile } from '../../lib/features/keys/private-key-file';
 import { type GeneratedSshKey, generateSshKey } from '../../lib/features/keys/ssh-generate';
 import { LIMITS } from '../../lib/messaging/limits';
 import { withoutCheckInts } from './support/openssh-check-ints';
+import { aliceProfile, freshDbs } from './support/profile-records';
 
 /**
  * SSH and GPG keys in the profiles file: with a passphrase every key travels (private part inside
@@ -29,15 +29,7 @@ import { withoutCheckInts } from './support/openssh-check-ints';
 
 const PASSPHRASE = 'plum kettle orbit seventeen';
 
-const dbs: CompanionDb[] = [];
-function freshDb() {
-  const db = new CompanionDb(`export-keys-${Math.random()}`);
-  dbs.push(db);
-  return db;
-}
-afterEach(async () => {
-  for (const db of dbs.splice(0)) await db.delete();
-});
+const freshDb = freshDbs('export-keys');
 
 // Generated once for the file: RSA 4096 takes a moment.
 let ed25519: GeneratedSshKey;
@@ -60,22 +52,8 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-async function profile(db: CompanionDb, over: Partial<ProfileRecord> = {}): Promise<ProfileRecord> {
-  return {
-    id: crypto.randomUUID(),
-    label: 'Alice @ git.example.com',
-    baseUrl: 'https://git.example.com/bitbucket',
-    origin: 'https://git.example.com',
-    user: { id: 1, name: 'alice', slug: 'alice', displayName: 'Alice Ångström' },
-    server: { version: '9.4.13', displayName: 'Example', support: 'supported' },
-    access: { repoRead: true, repoWrite: true, repoAdmin: false, projectAdmin: false },
-    token: await sealSecret(db, 'MTAwMDAwMDAwMTAxOobvReo/u2RlU4c1KNCJMbJCpfcn'),
-    createdAt: 1,
-    verifiedAt: 2,
-    lastUsedAt: 3,
-    ...over,
-  };
-}
+const profile = (db: CompanionDb, over: Partial<ProfileRecord> = {}) =>
+  aliceProfile(db, 'MTAwMDAwMDAwMTAxOobvReo/u2RlU4c1KNCJMbJCpfcn', over);
 
 const bobProfile = (db: CompanionDb) =>
   profile(db, {

@@ -1,37 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exportProfiles, importProfiles } from '../../lib/background/export-import';
-import { CompanionDb, type ProfileRecord } from '../../lib/db/schema';
-import { openSecret, sealSecret } from '../../lib/db/secrets';
+import type { CompanionDb, ProfileRecord } from '../../lib/db/schema';
+import { openSecret } from '../../lib/db/secrets';
+import { aliceProfile, freshDbs } from './support/profile-records';
 
-const dbs: CompanionDb[] = [];
-function freshDb() {
-  const db = new CompanionDb(`export-${Math.random()}`);
-  dbs.push(db);
-  return db;
-}
-afterEach(async () => {
-  for (const db of dbs.splice(0)) await db.delete();
-});
+const freshDb = freshDbs('export');
 
-async function profile(
-  db: CompanionDb,
-  over: Partial<ProfileRecord> & { tokenText: string },
-): Promise<ProfileRecord> {
+function profile(db: CompanionDb, over: Partial<ProfileRecord> & { tokenText: string }) {
   const { tokenText, ...rest } = over;
-  return {
-    id: crypto.randomUUID(),
-    label: 'Alice @ git.example.com',
-    baseUrl: 'https://git.example.com/bitbucket',
-    origin: 'https://git.example.com',
-    user: { id: 1, name: 'alice', slug: 'alice', displayName: 'Alice Ångström' },
-    server: { version: '9.4.13', displayName: 'Example', support: 'supported' },
-    access: { repoRead: true, repoWrite: true, repoAdmin: false, projectAdmin: false },
-    token: await sealSecret(db, tokenText),
-    createdAt: 1,
-    verifiedAt: 2,
-    lastUsedAt: 3,
-    ...rest,
-  };
+  return aliceProfile(db, tokenText, rest);
 }
 
 describe('profiles export and import', () => {
