@@ -339,7 +339,11 @@ describe('the button’s styles', () => {
       ]),
     );
   };
-  const css = readFileSync('lib/features/pull-requests/in-page/create-pr-button.css', 'utf8');
+  // What its shadow root holds: the shared host.css, then the button's own (shadow-host.ts).
+  const css = [
+    readFileSync('lib/ui/in-page/host.css', 'utf8'),
+    readFileSync('lib/features/pull-requests/in-page/create-pr-button.css', 'utf8'),
+  ].join('\n');
   const theme = tokens(readFileSync('lib/ui/theme.css', 'utf8'), ':root');
   const own = tokens(css, ':host');
 

@@ -14,8 +14,9 @@ function tokens(css: string, selector: string): Map<string, string> {
 }
 
 const theme = tokens(readFileSync('lib/ui/theme.css', 'utf8'), ':root');
-const controlsCss = readFileSync('lib/features/clone/in-page/controls.css', 'utf8');
-const controls = tokens(controlsCss, ':host');
+/** The part every in-page control's stylesheet starts with (lib/ui/in-page/shadow-host.ts). */
+const hostCss = readFileSync('lib/ui/in-page/host.css', 'utf8');
+const controls = tokens(hostCss, ':host');
 
 describe('the in-page controls’ styles', () => {
   it('use the extension’s colours and font stack: every token theme.css also defines has its value', () => {
@@ -29,7 +30,21 @@ describe('the in-page controls’ styles', () => {
     for (const [name, value] of controls) {
       if (/#|rgba?\(/.test(value) && name !== '--bsc-focus') expect(value, name).toMatch(/^light-dark\(/);
     }
-    expect(controlsCss).toContain(':host([data-color-mode="dark"]) {\n  color-scheme: dark;');
-    expect(controlsCss).toMatch(/:host \{[^}]*font-size: 14px;/);
+    expect(hostCss).toContain(':host([data-color-mode="dark"]) {\n  color-scheme: dark;');
+    expect(hostCss).toMatch(/:host \{[^}]*font-size: 14px;/);
+  });
+  it('are set on each control: its own stylesheet names no colour of its own, only the shared --bsc-* ones', () => {
+    for (const file of [
+      'lib/features/clone/in-page/controls.css',
+      'lib/features/pull-requests/in-page/create-pr-button.css',
+      'lib/features/keys/in-page/add-key-button.css',
+    ]) {
+      const own = readFileSync(file, 'utf8');
+      expect(own.replace(/\/\*[\s\S]*?\*\//g, ''), file).not.toMatch(
+        /#[0-9a-f]{3,8}\b|rgba?\(|--bsc-[a-z-]+:/i,
+      );
+      for (const used of own.matchAll(/var\((--bsc-[a-z-]+)\)/g))
+        expect(controls.has(used[1]!), `${file}: ${used[1]}`).toBe(true);
+    }
   });
 });

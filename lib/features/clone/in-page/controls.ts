@@ -12,6 +12,7 @@
  * /projects/PROJ/repos/api/browse?simLayout=no-clone-button (floating fallback).
  */
 
+import { attachStyledShadow, followPageColorMode } from '../../../ui/in-page/shadow-host';
 import { type RemotesState, remotesMenuContent } from '../../remotes/in-page/remotes-menu';
 import {
   buildClientUrl,
@@ -112,12 +113,8 @@ export function mountControls(
   else if (anchor) anchor.after(host);
   else (doc.body ?? doc.documentElement).appendChild(host);
 
-  const shadow = shadowHost.attachShadow({ mode: 'open' });
-  const style = doc.createElement('style');
-  style.textContent = css;
-  shadow.appendChild(style);
-
-  const cleanups: Array<() => void> = [];
+  const shadow = attachStyledShadow(shadowHost, css);
+  const cleanups: Array<() => void> = [followPageColorMode(doc, shadowHost)];
   let settings: CloneSettings | null = null;
   let statusTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -127,18 +124,6 @@ export function mountControls(
       : repo.cloneAccess === 'off'
         ? { status: 'off', links: {} }
         : { status: 'unknown', links: {} };
-
-  // Follow the page's light or dark theme (Bitbucket 8.16+ sets data-color-mode on <html>).
-  const syncColorMode = () => {
-    shadowHost.dataset.colorMode = doc.documentElement.getAttribute('data-color-mode') ?? 'light';
-  };
-  syncColorMode();
-  const View = doc.defaultView;
-  if (View?.MutationObserver) {
-    const observer = new View.MutationObserver(syncColorMode);
-    observer.observe(doc.documentElement, { attributes: true, attributeFilter: ['data-color-mode'] });
-    cleanups.push(() => observer.disconnect());
-  }
 
   // ── markup ──
   const bar = doc.createElement('div');

@@ -7,6 +7,7 @@
  * the page, the sidebar perhaps, on branch switches and file tree moves).
  */
 import { SELECTORS } from '../../../bitbucket/selectors';
+import { watchPageDom } from '../../../ui/in-page/watch-page';
 import { type Controls, type ControlsDeps, HOST_ATTRIBUTE, mountControls } from './controls';
 import { type PageRepository, readPageRepository, sameRepository } from './repository-data';
 
@@ -27,7 +28,6 @@ export function keepControlsMounted(
     doc.defaultView?.location,
 ): Keeper {
   let controls: Controls | null = null;
-  let observer: MutationObserver | null = null;
   let checking = false;
   /** The page's repository, read once per URL (the page's scripts don't change). */
   let read: { href: string; repo: PageRepository | null } | null = null;
@@ -82,25 +82,20 @@ export function keepControlsMounted(
   };
 
   check();
-  const View = doc.defaultView;
-  if (View?.MutationObserver && doc.body) {
-    // One observer; each batch of changes costs a lookup by id and an isConnected test.
-    observer = new View.MutationObserver(() => {
-      if (read?.href !== where()?.href) {
-        check();
-        return;
-      }
-      const anchor = doc.querySelector(SELECTORS.cloneButton);
-      if (controls ? !inPlace(controls, anchor) : anchor !== null && Boolean(read?.repo)) check();
-    });
-    observer.observe(doc.body, { childList: true, subtree: true });
-  }
+  // Each batch of changes costs a lookup by id and an isConnected test.
+  const stopWatching = watchPageDom(doc, () => {
+    if (read?.href !== where()?.href) {
+      check();
+      return;
+    }
+    const anchor = doc.querySelector(SELECTORS.cloneButton);
+    if (controls ? !inPlace(controls, anchor) : anchor !== null && Boolean(read?.repo)) check();
+  });
 
   return {
     check,
     stop() {
-      observer?.disconnect();
-      observer = null;
+      stopWatching();
       controls?.destroy();
       controls = null;
     },

@@ -12,6 +12,7 @@
  * (floating fallback), /plugins/servlet/gpg/account/keys.
  */
 import { ACCOUNT_KEYS_PAGE_SELECTORS } from '../../../bitbucket/selectors';
+import { attachStyledShadow, followPageColorMode, pageColorMode } from '../../../ui/in-page/shadow-host';
 import controlsCss from '../../clone/in-page/controls.css?inline';
 import { copyText } from '../../clone/in-page/launch';
 import { Menu, type MenuContent, type MenuItem } from '../../clone/in-page/menu';
@@ -93,22 +94,8 @@ export function mountAddKeyButton(
   if (anchor) anchor.after(host);
   else (doc.body ?? doc.documentElement).appendChild(host);
 
-  const shadow = host.attachShadow({ mode: 'open' });
-  const style = doc.createElement('style');
-  style.textContent = `${controlsCss}\n${css}`;
-  shadow.appendChild(style);
-
-  const cleanups: Array<() => void> = [];
-  const syncColorMode = () => {
-    host.dataset.colorMode = doc.documentElement.getAttribute('data-color-mode') ?? 'light';
-  };
-  syncColorMode();
-  const View = doc.defaultView;
-  if (View?.MutationObserver) {
-    const observer = new View.MutationObserver(syncColorMode);
-    observer.observe(doc.documentElement, { attributes: true, attributeFilter: ['data-color-mode'] });
-    cleanups.push(() => observer.disconnect());
-  }
+  const shadow = attachStyledShadow(host, controlsCss, css);
+  const stopColorMode = followPageColorMode(doc, host);
 
   const bar = doc.createElement('div');
   bar.className = 'bsc-add-key';
@@ -382,7 +369,7 @@ export function mountAddKeyButton(
     say,
     destroy() {
       menu.close(false);
-      for (const cleanup of cleanups) cleanup();
+      stopColorMode();
       host.remove();
     },
   };
@@ -400,10 +387,8 @@ export function mountLoginNotice(doc: Document, pending: PageKeysState['pending'
   const host = doc.createElement('bsc-companion-login-notice');
   host.setAttribute(HOST_ATTRIBUTE, '');
   host.dataset.placement = 'floating';
-  host.dataset.colorMode = doc.documentElement.getAttribute('data-color-mode') ?? 'light';
-  const shadow = host.attachShadow({ mode: 'open' });
-  const style = doc.createElement('style');
-  style.textContent = `${controlsCss}\n${css}`;
+  host.dataset.colorMode = pageColorMode(doc);
+  const shadow = attachStyledShadow(host, controlsCss, css);
   const notice = doc.createElement('div');
   notice.className = 'bsc-login-notice';
   notice.setAttribute('role', 'status');
@@ -413,7 +398,7 @@ export function mountLoginNotice(doc: Document, pending: PageKeysState['pending'
   const text = doc.createElement('span');
   text.textContent = `Log in as ${pending.profile.userName} to add the ${kind} key “${pending.key.label}” to your account: it is added when you are back on the ${kind} keys page.`;
   notice.append(title, text);
-  shadow.append(style, notice);
+  shadow.append(notice);
   (doc.body ?? doc.documentElement).appendChild(host);
   return host;
 }

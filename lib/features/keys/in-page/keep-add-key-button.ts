@@ -5,6 +5,7 @@
  * checks after each batch of DOM changes and rebuilds the button where it belongs (never while it
  * is adding a key; what its status line says is kept).
  */
+import { watchPageDom } from '../../../ui/in-page/watch-page';
 import { type AddKeyButton, type AddKeyDeps, findAddKeyAnchor, mountAddKeyButton } from './add-key-button';
 import type { KeyKind } from './page-session';
 
@@ -29,7 +30,6 @@ export function keepAddKeyButton(
   deps: AddKeyDeps,
 ): AddKeyKeeper {
   let button = mountAddKeyButton(doc, page, deps);
-  let observer: MutationObserver | null = null;
 
   const check = () => {
     if (button.busy || inPlace(button, findAddKeyAnchor(doc, page.kind))) return;
@@ -40,19 +40,14 @@ export function keepAddKeyButton(
     if (said && said.tone !== 'busy') button.say(said.text, said.tone);
   };
 
-  const View = doc.defaultView;
-  if (View?.MutationObserver && doc.body) {
-    observer = new View.MutationObserver(check);
-    observer.observe(doc.body, { childList: true, subtree: true });
-  }
+  const stopWatching = watchPageDom(doc, check);
 
   return {
     get button() {
       return button;
     },
     stop() {
-      observer?.disconnect();
-      observer = null;
+      stopWatching();
       button.destroy();
     },
   };

@@ -9,6 +9,7 @@
  * /projects/PROJ/repos/api/branches, /users/bob/repos/api/browse (a fork),
  * /projects/PROJ/repos/api/browse?at=refs/heads/develop&simLayout=no-branch-selector (floating).
  */
+import { attachStyledShadow, followPageColorMode } from '../../../ui/in-page/shadow-host';
 import css from './create-pr-button.css?inline';
 
 /** What the form is opened for: the page's repository and, when there is one, its branch. */
@@ -86,9 +87,7 @@ export function mountCreatePrButton(
   else if (anchor) anchor.append(host);
   else (doc.body ?? doc.documentElement).appendChild(host);
 
-  const shadow = host.attachShadow({ mode: 'open' });
-  const style = doc.createElement('style');
-  style.textContent = css;
+  const shadow = attachStyledShadow(host, css);
   const button = doc.createElement('button');
   button.type = 'button';
   button.title = buttonTitle(target.sourceBranch);
@@ -99,20 +98,8 @@ export function mountCreatePrButton(
   status.className = 'bsc-status';
   status.setAttribute('role', 'status');
   status.setAttribute('aria-live', 'polite');
-  shadow.append(style, button, status);
-
-  const cleanups: Array<() => void> = [];
-  // Follow the page's light or dark theme (Bitbucket 8.16+ sets data-color-mode on <html>).
-  const syncColorMode = () => {
-    host.dataset.colorMode = doc.documentElement.getAttribute('data-color-mode') ?? 'light';
-  };
-  syncColorMode();
-  const View = doc.defaultView;
-  if (View?.MutationObserver) {
-    const observer = new View.MutationObserver(syncColorMode);
-    observer.observe(doc.documentElement, { attributes: true, attributeFilter: ['data-color-mode'] });
-    cleanups.push(() => observer.disconnect());
-  }
+  shadow.append(button, status);
+  const stopColorMode = followPageColorMode(doc, host);
 
   let statusTimer: ReturnType<typeof setTimeout> | undefined;
   const say = (text: string, tone: 'success' | 'warning', forMs: number) => {
@@ -157,7 +144,7 @@ export function mountCreatePrButton(
     target,
     destroy() {
       if (statusTimer) clearTimeout(statusTimer);
-      for (const cleanup of cleanups) cleanup();
+      stopColorMode();
       host.remove();
     },
   };

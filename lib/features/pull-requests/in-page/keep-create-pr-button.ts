@@ -13,6 +13,7 @@
  * buttons in place changes nothing).
  */
 import { BRANCH_SELECTORS, SELECTORS } from '../../../bitbucket/selectors';
+import { watchPageDom } from '../../../ui/in-page/watch-page';
 import { readPageRepository, repositoryJsonFromScript } from '../../clone/in-page/repository-data';
 import {
   CREATE_PR_HOST,
@@ -77,7 +78,6 @@ export function keepCreatePrButtons(
     doc.defaultView?.location,
 ): CreatePrKeeper {
   const mounted = new Map<string, CreatePrButton>();
-  let observer: MutationObserver | null = null;
   let checking = false;
   let read: {
     href: string;
@@ -198,17 +198,12 @@ export function keepCreatePrButtons(
   };
 
   check();
-  const View = doc.defaultView;
-  if (View?.MutationObserver && doc.body) {
-    observer = new View.MutationObserver(check);
-    observer.observe(doc.body, { childList: true, subtree: true });
-  }
+  const stopWatching = watchPageDom(doc, check);
 
   return {
     check,
     stop() {
-      observer?.disconnect();
-      observer = null;
+      stopWatching();
       for (const button of mounted.values()) button.destroy();
       mounted.clear();
     },
