@@ -1,5 +1,6 @@
 import { invalidateOnlyWhenExtensionIsGone } from './lifetime';
 import { pageReporter } from './page-report';
+import { COMPANION_CONTENT_SCRIPT } from './script-options';
 
 /**
  * Runs on the pages of connected Bitbucket servers only (registered at runtime per server and page
@@ -7,11 +8,7 @@ import { pageReporter } from './page-report';
  * again after in-page navigation; on anything it doesn't recognise it does nothing.
  */
 export default defineContentScript({
-  registration: 'runtime',
-  runAt: 'document_end',
-  // WXT's extra window.postMessage "started" broadcast (kept only for its older versions) would
-  // also hand every page our extension id.
-  noScriptStartedPostMessage: true,
+  ...COMPANION_CONTENT_SCRIPT,
   main(ctx) {
     invalidateOnlyWhenExtensionIsGone(ctx);
     const reporter = pageReporter();

@@ -3,6 +3,7 @@ import { keepAddKeyButton } from '../../lib/features/keys/in-page/keep-add-key-b
 import { isLoginPage, keysPageOf, pageFetch } from '../../lib/features/keys/in-page/page-session';
 import { ask } from '../../lib/messaging/client';
 import { invalidateOnlyWhenExtensionIsGone } from '../content/lifetime';
+import { COMPANION_CONTENT_SCRIPT } from '../content/script-options';
 
 /** A sentence kept over the reload that shows the server's list with the new key. */
 const FLASH_KEY = 'bsc-add-key-result';
@@ -14,9 +15,7 @@ const FLASH_KEY = 'bsc-add-key-result';
  * while such an install waits for the user to sign in. Nothing else.
  */
 export default defineContentScript({
-  registration: 'runtime',
-  runAt: 'document_end',
-  noScriptStartedPostMessage: true,
+  ...COMPANION_CONTENT_SCRIPT,
   main(ctx) {
     invalidateOnlyWhenExtensionIsGone(ctx);
     for (const stale of document.querySelectorAll(`[${HOST_ATTRIBUTE}]`)) stale.remove();

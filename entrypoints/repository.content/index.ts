@@ -5,6 +5,7 @@ import { keepCreatePrButtons } from '../../lib/features/pull-requests/in-page/ke
 import { ask } from '../../lib/messaging/client';
 import { invalidateOnlyWhenExtensionIsGone } from '../content/lifetime';
 import { pageReporter } from '../content/page-report';
+import { COMPANION_CONTENT_SCRIPT } from '../content/script-options';
 
 /**
  * Runs on the repository pages of connected Bitbucket servers (`/projects/KEY/repos/slug/…`,
@@ -17,9 +18,7 @@ import { pageReporter } from '../content/page-report';
  * background to open the Companion's form in a window.
  */
 export default defineContentScript({
-  registration: 'runtime',
-  runAt: 'document_end',
-  noScriptStartedPostMessage: true,
+  ...COMPANION_CONTENT_SCRIPT,
   main(ctx) {
     invalidateOnlyWhenExtensionIsGone(ctx);
     const reporter = pageReporter();
