@@ -155,7 +155,7 @@ function GitignorePicker({
     <fieldset class="field gitignore" disabled={disabled}>
       <legend>.gitignore</legend>
       {selected.length > 0 && (
-        <ul class="chips" aria-label="Chosen templates">
+        <ul class="chip-list" aria-label="Chosen templates">
           {selected.map((id) => (
             <li key={id}>
               <button

@@ -395,7 +395,7 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
           <div class="message warning pr-note">{defaults.failed}</div>
         )}
         {reviewers.length > 0 ? (
-          <ul class="reviewer-chips" aria-label="Reviewers">
+          <ul class="chip-list" aria-label="Reviewers">
             {reviewers.map((r) => (
               <li key={r.name} class="reviewer-chip" data-reviewer={r.name}>
                 <span class="truncate" title={r.emailAddress ?? r.name}>
