@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_TOKENS, type Simulator, startSimulator } from '../../simulator/index';
 import type { Page } from '../../simulator/json';
 import { parseGpgPublicKey, parseSshPublicKey } from '../../simulator/keys';
+import { closeChecked } from './support/simulator-checks';
 
 interface SshKeyJson {
   id: number;
@@ -217,10 +218,7 @@ let sim: Simulator;
 beforeAll(async () => {
   sim = await startSimulator({ strict: true });
 });
-afterAll(async () => {
-  await sim.close();
-  expect(sim.violations).toEqual([]);
-});
+afterAll(() => closeChecked(sim));
 
 const basic = (user: string, password = user) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_TOKENS, type Simulator, startSimulator } from '../../simulator/index';
 import { type Page, parseVersion, restRepository, type Urls } from '../../simulator/json';
+import { closeChecked } from './support/simulator-checks';
 
 interface Repo {
   id: number;
@@ -20,10 +21,7 @@ let sim: Simulator;
 beforeAll(async () => {
   sim = await startSimulator({ strict: true });
 });
-afterAll(async () => {
-  await sim.close();
-  expect(sim.violations).toEqual([]);
-});
+afterAll(() => closeChecked(sim));
 
 function get(path: string, token?: string): Promise<Response> {
   return fetch(`${sim.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
