@@ -190,11 +190,19 @@ test('a duplicate links the open pull request; nothing to merge is said before a
   await expect(existing.locator('body')).toContainText('Add rate limiting to public endpoints');
   await existing.close();
 
+  // A default reviewer taken off the list stays off when the branches change.
+  const chen = view.locator('.reviewer-chip[data-reviewer="chen"]');
+  await expect(chen.locator('.lozenge')).toHaveText('default');
+  await chen.getByRole('button', { name: /^Remove Chen/ }).click();
+  await expect(chen).toHaveCount(0);
+
   // release/1.0 sits at main's head.
   await pickBranch(view, /^Source branch/, 'release', 'release/1.0');
   await expect(view.locator('.new-pr [role="status"].warning')).toHaveText(
     'Nothing to merge: main already has every commit of release/1.0.',
   );
+  // The defaults for release/1.0 → main were read again (the warning comes with them): no Chen.
+  await expect(chen).toHaveCount(0);
   await view.getByRole('button', { name: 'Create pull request' }).click();
   await expect(view.getByRole('alert')).toContainText(
     'Nothing to merge: main already has every commit of release/1.0. Push new commits',

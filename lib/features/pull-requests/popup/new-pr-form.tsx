@@ -110,6 +110,8 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
   const [submitting, setSubmitting] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [dropped, setDropped] = useState<Array<{ name: string; reason: string }>>([]);
+  /** People the user took off the list: the default reviewers of other branches don't bring them back. */
+  const declined = useRef(new Set<string>());
   const canDraft = draftsSupported(profile.server.version);
 
   // The repository, its fork hierarchy and their default branches.
@@ -188,7 +190,7 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
           setReviewers((current) => {
             const kept = current.filter((r) => r.from !== 'default');
             const added = answer.reviewers
-              .filter((d) => !kept.some((r) => r.name === d.name))
+              .filter((d) => !kept.some((r) => r.name === d.name) && !declined.current.has(d.name))
               .map((d): Reviewer => ({ ...d, from: 'default' }));
             return [...added, ...kept];
           });
@@ -206,7 +208,8 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
     };
   }, [profileId, source?.id, target?.id, fromBranch, toBranch]);
 
-  const addReviewers = (people: PersonSummary[], from: Reviewer['from']) =>
+  const addReviewers = (people: PersonSummary[], from: Reviewer['from']) => {
+    for (const p of people) declined.current.delete(p.name);
     setReviewers((current) => [
       ...current,
       ...people
@@ -216,8 +219,12 @@ export function NewPullRequestForm({ profile, repo, sourceBranch, onCreated }: N
         )
         .map((p) => ({ ...p, from })),
     ]);
+  };
 
-  const removeReviewer = (name: string) => setReviewers((current) => current.filter((r) => r.name !== name));
+  const removeReviewer = (name: string) => {
+    declined.current.add(name);
+    setReviewers((current) => current.filter((r) => r.name !== name));
+  };
 
   const submit = async (event: Event) => {
     event.preventDefault();
