@@ -15,6 +15,8 @@ export interface HandlerContext {
   from: 'extension-page' | 'content-script';
   tabId?: number;
   origin?: string;
+  /** A content script's page. */
+  url?: string;
 }
 
 export type Handlers = {
@@ -88,7 +90,7 @@ export function listen(handlers: Handlers, connectedOrigins: () => Promise<Reado
       if (!verdict.allowed) return undefined;
       const ctx: HandlerContext =
         verdict.from === 'content-script'
-          ? { from: verdict.from, tabId: verdict.tabId, origin: verdict.origin }
+          ? { from: verdict.from, tabId: verdict.tabId, origin: verdict.origin, url: verdict.url }
           : { from: verdict.from };
       const handler = handlers[request.type] as (r: typeof request, c: HandlerContext) => Promise<unknown>;
       try {

@@ -10,7 +10,7 @@ export interface SenderInfo {
 
 export type SenderVerdict =
   | { allowed: true; from: 'extension-page' }
-  | { allowed: true; from: 'content-script'; origin: string; tabId: number }
+  | { allowed: true; from: 'content-script'; origin: string; tabId: number; url: string }
   | { allowed: false; reason: string };
 
 /**
@@ -54,5 +54,5 @@ export function checkSender(
   if (!ctx.connectedOrigins.has(origin)) return { allowed: false, reason: 'origin not connected' };
   if (!CONTENT_SCRIPT_TYPES.has(type))
     return { allowed: false, reason: `content scripts may not send ${type}` };
-  return { allowed: true, from: 'content-script', origin, tabId: sender.tab.id };
+  return { allowed: true, from: 'content-script', origin, tabId: sender.tab.id, url };
 }

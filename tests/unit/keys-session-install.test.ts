@@ -31,8 +31,25 @@ const profile = (id: string, name: string, origin = ORIGIN, lastUsedAt = 1): Pro
 });
 
 const popup: HandlerContext = { from: 'extension-page' };
-const keysPage: HandlerContext = { from: 'content-script', tabId: 3, origin: ORIGIN };
-const otherServer: HandlerContext = { from: 'content-script', tabId: 4, origin: 'https://other.example.com' };
+const keysPage: HandlerContext = {
+  from: 'content-script',
+  tabId: 3,
+  origin: ORIGIN,
+  url: `${ORIGIN}/bitbucket/plugins/servlet/ssh/account/keys`,
+};
+const otherServer: HandlerContext = {
+  from: 'content-script',
+  tabId: 4,
+  origin: 'https://other.example.com',
+  url: 'https://other.example.com/bitbucket/plugins/servlet/ssh/account/keys',
+};
+/** Another of our scripts on the same server: a repository page's. */
+const repositoryPage: HandlerContext = {
+  from: 'content-script',
+  tabId: 5,
+  origin: ORIGIN,
+  url: `${ORIGIN}/bitbucket/projects/P/repos/r/browse?at=refs/heads/plugins/servlet/ssh/account/keys`,
+};
 
 let db: CompanionDb;
 let clock = 1_000_000;
@@ -158,6 +175,27 @@ describe('installing through the browser session', () => {
     ).rejects.toMatchObject({ kind: 'refused' });
     expect((await db.keys.get(keyId))?.installedOn).toEqual([]);
     expect((await pendingInstallOf('alice', clock))?.keyId).toBe(keyId);
+
+    // Nor may another of our scripts on the same server (a repository page's), whatever its query says.
+    await expect(
+      handlers['keys.page.state']({ type: 'keys.page.state', kind: 'ssh' }, repositoryPage),
+    ).rejects.toMatchObject({ kind: 'refused' });
+    await expect(
+      handlers['keys.page.installed'](
+        { type: 'keys.page.installed', profileId: 'alice', keyId },
+        repositoryPage,
+      ),
+    ).rejects.toMatchObject({ kind: 'refused' });
+    await expect(
+      handlers['keys.page.generate']({ type: 'keys.page.generate', profileId: 'alice' }, repositoryPage),
+    ).rejects.toMatchObject({ kind: 'refused' });
+    expect((await db.keys.get(keyId))?.installedOn).toEqual([]);
+    // The login page's notice may read the state (it says whom to log in as).
+    const fromLogin = await handlers['keys.page.state'](
+      { type: 'keys.page.state', kind: 'ssh' },
+      { ...keysPage, url: `${ORIGIN}/bitbucket/login?next=%2Fplugins%2Fservlet%2Fssh%2Faccount%2Fkeys` },
+    );
+    expect(fromLogin.pending?.key.id).toBe(keyId);
 
     // Its own server's page may end it without the key (the server refused it).
     await handlers['keys.page.dismiss']({ type: 'keys.page.dismiss', profileId: 'alice', keyId }, keysPage);

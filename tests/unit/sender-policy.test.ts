@@ -27,6 +27,7 @@ describe('who may send what', () => {
       from: 'content-script',
       origin: 'https://git.example.com',
       tabId: 7,
+      url: 'https://git.example.com/projects/P/repos/r/browse',
     });
     for (const type of ['connect', 'profiles.remove', 'profiles.activate', 'tab.context'] as const) {
       expect(checkSender(type, content, ctx)).toMatchObject({ allowed: false });

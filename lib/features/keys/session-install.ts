@@ -11,7 +11,7 @@
  * and recording that the server took one — each only about a profile of the sender's own origin.
  */
 import { browser } from 'wxt/browser';
-import { serverRoot } from '../../background/content-scripts';
+import { PAGE_TYPES, serverRoot } from '../../background/content-scripts';
 import { type HandlerContext, UserFacingError } from '../../background/router';
 import type { CompanionDb, ProfileRecord } from '../../db/schema';
 import type { RequestOf } from '../../messaging/protocol';
@@ -127,6 +127,11 @@ function pageProfile(profile: ProfileRecord): PageProfile {
   };
 }
 
+/** Where the keys pages' script runs, under a server's base URL (its registration's paths). */
+const KEYS_PAGE_PATHS = (PAGE_TYPES.find((t) => t.name === 'keys-page')?.paths ?? []).map((path) =>
+  path.replace(/\*$/, ''),
+);
+
 const sameUser = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 export function createSessionInstallHandlers(
@@ -145,11 +150,30 @@ export function createSessionInstallHandlers(
   };
   const profilesOf = (origin: string) => db.profiles.where('origin').equals(origin).toArray();
 
-  /** A profile of the sender's origin, by id; anything else is refused. */
+  /**
+   * The profiles of the sender's server, when the sender is the keys pages' script on one of that
+   * server's keys pages or its login page (the paths it is registered for): other pages of the same
+   * origin, with other scripts of ours, may not ask for keys or record installations.
+   */
+  const keysPageProfiles = async (ctx: HandlerContext): Promise<ProfileRecord[]> => {
+    const profiles = await profilesOf(originOf(ctx));
+    const page = (ctx.url ?? '').replace(/[?#].*$/, '');
+    const onKeysPage = profiles.some(
+      (p) =>
+        page.startsWith(`${p.baseUrl}/`) &&
+        KEYS_PAGE_PATHS.some((path) => page.slice(p.baseUrl.length).startsWith(path)),
+    );
+    if (!onKeysPage) {
+      throw new UserFacingError('refused', 'Only the server’s own keys page may ask for this.');
+    }
+    return profiles;
+  };
+
+  /** A profile of the sender's origin, by id, asked from its keys page; anything else is refused. */
   const ownProfile = async (profileId: string, ctx: HandlerContext): Promise<ProfileRecord> => {
-    const origin = originOf(ctx);
-    const profile = await db.profiles.get(profileId);
-    if (!profile || profile.origin !== origin) {
+    const profiles = await keysPageProfiles(ctx);
+    const profile = profiles.find((p) => p.id === profileId);
+    if (!profile) {
       throw new UserFacingError('refused', 'A page may only act for a profile of its own server.');
     }
     return profile;
@@ -175,8 +199,7 @@ export function createSessionInstallHandlers(
     },
 
     'keys.page.state': async ({ kind, signedInAs }, ctx) => {
-      const origin = originOf(ctx);
-      const profiles = (await profilesOf(origin)).sort((a, b) => b.lastUsedAt - a.lastUsedAt);
+      const profiles = (await keysPageProfiles(ctx)).sort((a, b) => b.lastUsedAt - a.lastUsedAt);
       // The page's signed-in user's own profile, else the one most recently used here.
       const profile =
         (signedInAs ? profiles.find((p) => sameUser(p.user.name, signedInAs)) : undefined) ?? profiles[0];
