@@ -104,9 +104,12 @@ test('beside the branch selector it opens the form for the branch shown; not on 
   await expect(form.locator('#pr-source')).toHaveValue('develop');
   await expect(form.locator('#pr-target')).toHaveValue('main');
 
-  // Screenshots of the page with its button, light and dark (docs/screenshots with UPDATE_SCREENSHOTS=1).
-  await form.close();
+  // Screenshots of the form's window and of the page with its button, light and dark
+  // (docs/screenshots with UPDATE_SCREENSHOTS=1).
   const folder = process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : test.info().outputDir;
+  await expect(form.getByText('Reading the default reviewers…')).toHaveCount(0);
+  await form.screenshot({ path: `${folder}/create-pr-window-light.png` });
+  await form.close();
   const clip = { x: 0, y: 0, width: 1100, height: 330 };
   await visit(`${sim.url}${API}/browse?at=refs%2Fheads%2Ffeature%2Frate-limit&atlThemeColorMode=light`);
   await expect(button()).toBeVisible();
