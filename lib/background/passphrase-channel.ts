@@ -11,6 +11,12 @@ export const PASSPHRASE_CHANNEL = 'bitbucket-server-companion/passphrase-crypto'
 const Operation = v.variant('op', [
   v.object({ op: v.literal('encrypt'), text: v.string(), passphrase: v.string() }),
   v.object({ op: v.literal('decrypt'), armored: v.string(), passphrase: v.string() }),
+  /** Reads a GPG key's armored blocks (the secret one still encrypted): see GpgKeyInspection. */
+  v.object({
+    op: v.literal('inspect-gpg'),
+    armoredPublic: v.string(),
+    armoredPrivate: v.optional(v.string()),
+  }),
 ]);
 export type CryptoOperation = v.InferOutput<typeof Operation>;
 
@@ -23,6 +29,19 @@ const Reply = v.variant('ok', [
   v.object({ ok: v.literal(false), failure: v.picklist(['cannot-decrypt', 'failed']) }),
 ]);
 export type CryptoReply = v.InferOutput<typeof Reply>;
+
+/** What OpenPGP reads in a GPG key's blocks; an `inspect-gpg` reply's `text` is this as JSON. */
+export const GpgKeyInspectionSchema = v.object({
+  /** The primary key's fingerprint, upper-case hex. */
+  fingerprint: v.string(),
+  /** Its key id, upper-case hex (16 digits). */
+  keyId: v.string(),
+  /** An RSA primary key. */
+  rsa: v.boolean(),
+  /** Given a secret key block: whether it holds the secret key of this public key. */
+  secretMatches: v.optional(v.boolean()),
+});
+export type GpgKeyInspection = v.InferOutput<typeof GpgKeyInspectionSchema>;
 
 /** OpenPGP could not open the message with this passphrase (a wrong passphrase or a damaged file). */
 export class CannotDecrypt extends Error {

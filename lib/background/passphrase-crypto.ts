@@ -1,19 +1,23 @@
+import * as v from 'valibot';
 import { offscreenWorkEnded, offscreenWorkInFlight, offscreenWorkStarted } from './offscreen-document';
 import {
   CannotDecrypt,
   type CryptoOperation,
   type CryptoRequest,
   cryptoRequest,
+  type GpgKeyInspection,
+  GpgKeyInspectionSchema,
   readReply,
 } from './passphrase-channel';
 
 export { CannotDecrypt } from './passphrase-channel';
 
 /**
- * OpenPGP password encryption of profile files, behind one small interface because where it runs
- * depends on the browser. openpgp is half a megabyte of script, and a Chrome service worker parses
- * everything bundled into it on every wake and can't `import()` lazily; so in Chrome the work happens in
- * an offscreen document (entrypoints/offscreen/) that exists only while an export or import runs.
+ * OpenPGP for the background (password encryption of profile files, reading the GPG keys in them),
+ * behind one small interface because where it runs depends on the browser. openpgp is half a megabyte
+ * of script, and a Chrome service worker parses everything bundled into it on every wake and can't
+ * `import()` lazily; so in Chrome the work happens in an offscreen document (entrypoints/offscreen/)
+ * that exists only while such work runs.
  * Firefox runs the background as an event page, which loads openpgp directly, and so do the unit tests.
  */
 export interface PassphraseCrypto {
@@ -21,6 +25,8 @@ export interface PassphraseCrypto {
   encryptWithPassphrase(text: string, passphrase: string): Promise<string>;
   /** The text of the message; throws CannotDecrypt when the passphrase (or the message) is wrong. */
   decryptWithPassphrase(armored: string, passphrase: string): Promise<string>;
+  /** What OpenPGP reads in a GPG key's blocks; throws when they are not OpenPGP keys. */
+  inspectGpgKey(armoredPublic: string, armoredPrivate?: string): Promise<GpgKeyInspection>;
 }
 
 /** The offscreen document as the service worker sees it. */
@@ -116,6 +122,17 @@ export function createOffscreenCrypto(host: OffscreenHost): PassphraseCrypto {
   return {
     encryptWithPassphrase: (text, passphrase) => run({ op: 'encrypt', text, passphrase }),
     decryptWithPassphrase: (armored, passphrase) => run({ op: 'decrypt', armored, passphrase }),
+    inspectGpgKey: async (armoredPublic, armoredPrivate) =>
+      v.parse(
+        GpgKeyInspectionSchema,
+        JSON.parse(
+          await run({
+            op: 'inspect-gpg',
+            armoredPublic,
+            ...(armoredPrivate !== undefined ? { armoredPrivate } : {}),
+          }),
+        ),
+      ),
   };
 }
 
@@ -130,8 +147,8 @@ async function implementation(): Promise<PassphraseCrypto> {
   if (LOADS_OPENPGP_DIRECTLY) {
     // Bundled into Firefox's background page (its single-file build inlines it); in the Chrome builds
     // this branch is dead code and removed, `import()` and openpgp with it.
-    const { encryptText, decryptText } = await import('./passphrase-openpgp');
-    return { encryptWithPassphrase: encryptText, decryptWithPassphrase: decryptText };
+    const { encryptText, decryptText, inspectGpgKey } = await import('./passphrase-openpgp');
+    return { encryptWithPassphrase: encryptText, decryptWithPassphrase: decryptText, inspectGpgKey };
   }
   offscreen ??= createOffscreenCrypto(chromeOffscreenHost());
   return offscreen;
@@ -142,3 +159,9 @@ export const encryptWithPassphrase = async (text: string, passphrase: string): P
 
 export const decryptWithPassphrase = async (armored: string, passphrase: string): Promise<string> =>
   (await implementation()).decryptWithPassphrase(armored, passphrase);
+
+/** What OpenPGP reads in a GPG key's blocks (in the offscreen document in Chrome); throws when unreadable. */
+export const inspectGpgKey = async (
+  armoredPublic: string,
+  armoredPrivate?: string,
+): Promise<GpgKeyInspection> => (await implementation()).inspectGpgKey(armoredPublic, armoredPrivate);

@@ -3,6 +3,7 @@
  * document (opening, closing, the private channel) against a stand-in document that answers with the
  * same checks and the same OpenPGP code as the real one.
  */
+import * as openpgp from 'openpgp';
 import * as v from 'valibot';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -63,6 +64,43 @@ describe('passphrase crypto through the offscreen document', () => {
     await settle();
     expect(offscreen.isOpen()).toBe(false);
     expect(offscreen.events).toEqual(['open', 'send', 'close', 'open', 'send', 'close']);
+  });
+
+  it('reads a GPG key there: fingerprint, key id, RSA or not, and whether the secret block is its own', async () => {
+    const offscreen = fakeOffscreen();
+    const crypto = createOffscreenCrypto(offscreen.host);
+    const [ecc, rsa] = await Promise.all([
+      openpgp.generateKey({
+        type: 'ecc',
+        curve: 'ed25519Legacy',
+        userIDs: [{ name: 'Alice', email: 'alice@example.com' }],
+        passphrase: 'gpg secret 1',
+      }),
+      openpgp.generateKey({
+        type: 'rsa',
+        rsaBits: 2048,
+        userIDs: [{ name: 'Bob', email: 'bob@example.com' }],
+        passphrase: 'gpg secret 2',
+      }),
+    ]);
+    const eccKey = await openpgp.readKey({ armoredKey: ecc.publicKey });
+    expect(await crypto.inspectGpgKey(ecc.publicKey, ecc.privateKey)).toEqual({
+      fingerprint: eccKey.getFingerprint().toUpperCase(),
+      keyId: eccKey.getKeyID().toHex().toUpperCase(),
+      rsa: false,
+      secretMatches: true,
+    });
+    expect(await crypto.inspectGpgKey(rsa.publicKey)).toMatchObject({ rsa: true });
+    expect((await crypto.inspectGpgKey(ecc.publicKey, rsa.privateKey)).secretMatches).toBe(false);
+    // A secret block where the public one belongs, or no key at all: not read.
+    await expect(crypto.inspectGpgKey(ecc.privateKey)).rejects.toThrow();
+    await expect(
+      crypto.inspectGpgKey(
+        '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nAAAA\n-----END PGP PUBLIC KEY BLOCK-----',
+      ),
+    ).rejects.toThrow();
+    await settle();
+    expect(offscreen.isOpen()).toBe(false);
   });
 
   it('says CannotDecrypt for a wrong passphrase or a damaged file, and closes the document all the same', async () => {

@@ -11,6 +11,7 @@
  * GPG keys are the exception: OpenPGP.js is too big to parse on every wake of the worker, so the
  * popup generates them (importing it lazily) and hands the armored keys here to be kept and installed.
  */
+import { inspectGpgKey } from '../../background/passphrase-crypto';
 import { clientForProfile, type ProfileClientDeps } from '../../background/profile-client';
 import { type HandlerContext, UserFacingError } from '../../background/router';
 import type { BitbucketClient } from '../../bitbucket/client';
@@ -46,7 +47,6 @@ import type {
   SshConfigEntry,
   SshSettingsAnswer,
 } from './messages';
-import { dearmor, firstPacket, PACKET_TAG } from './openpgp-packets';
 import { commentHost, privateKeyFileName, sshConfigBlock } from './ssh-config';
 import { generateSshKey, type SshKeySpec } from './ssh-generate';
 
@@ -277,7 +277,7 @@ export function createKeysHandlers(db: CompanionDb, deps: ProfileClientDeps = {}
             installed: false,
             refused: true,
             message: error.message,
-            offerRsa4096: !isRsaGpgKey(key.armoredPublic),
+            offerRsa4096: !(await isRsaGpgKey(key.armoredPublic)),
           };
         }
         already = true;
@@ -376,16 +376,12 @@ async function reconcileInstallations(
   });
 }
 
-/**
- * Whether an armored public key's primary key is RSA: the algorithm octet follows the version and
- * the 4-byte creation time of the first packet (RFC 9580 §5.5.2; 1–3 are the RSA algorithms).
- */
-function isRsaGpgKey(armored: string): boolean {
-  const bytes = dearmor(armored);
-  const packet = bytes && firstPacket(bytes);
-  if (packet?.tag !== PACKET_TAG.publicKey) return false;
-  const algorithm = packet.body[5] ?? 0;
-  return algorithm >= 1 && algorithm <= 3;
+/** Whether a GPG public key's primary key is RSA (read by OpenPGP.js; false when it can't be read). */
+function isRsaGpgKey(armored: string): Promise<boolean> {
+  return inspectGpgKey(armored).then(
+    (seen) => seen.rsa,
+    () => false,
+  );
 }
 
 /** A server's GPG key is this fingerprint (the server may send the full fingerprint or a shorter form). */

@@ -8,11 +8,11 @@
  * private part makes, so a changed record is refused instead of saved as a key that can't be used.
  */
 import * as v from 'valibot';
+import { inspectGpgKey } from '../../background/passphrase-crypto';
 import { UserFacingError } from '../../background/router';
 import type { KeyInstallation } from '../../db/schema';
 import { capText } from '../../messaging/limits';
 import type { IncomingKey, OpenedKey } from './key-store';
-import { dearmor, firstPacket, keyFingerprint, keyIdOf, PACKET_TAG } from './openpgp-packets';
 import { fromStored, type StoredPrivateKey } from './private-key-material';
 import {
   base64,
@@ -183,20 +183,17 @@ async function sshKeyProblem(key: Extract<ExportedKey, { kind: 'ssh' }>): Promis
 }
 
 async function gpgKeyProblem(key: Extract<ExportedKey, { kind: 'gpg' }>): Promise<string | undefined> {
-  const publicBytes = dearmor(key.armoredPublic);
-  const publicPacket = publicBytes && firstPacket(publicBytes);
-  if (publicPacket?.tag !== PACKET_TAG.publicKey) return 'its public key block holds no public key.';
-  const fingerprint = await keyFingerprint(publicPacket.body);
-  if (fingerprint !== key.fingerprint) return 'its fingerprint is not its public key’s.';
-  if (keyIdOf(fingerprint) !== key.keyId) return 'its key id is not its public key’s.';
-  const secretBytes = dearmor(key.armoredPrivate);
-  const secretPacket = secretBytes && firstPacket(secretBytes);
-  if (secretPacket?.tag !== PACKET_TAG.secretKey) return 'its secret key block holds no secret key.';
-  // A secret key packet begins with the public key packet's fields.
-  const body = publicPacket.body;
-  const sameKey =
-    secretPacket.body.length > body.length && body.every((byte, i) => secretPacket.body[i] === byte);
-  return sameKey ? undefined : 'its secret key does not belong to its public key.';
+  // OpenPGP.js reads the blocks (in the offscreen document in Chrome, never in the service worker).
+  let seen: Awaited<ReturnType<typeof inspectGpgKey>>;
+  try {
+    seen = await inspectGpgKey(key.armoredPublic, key.armoredPrivate);
+  } catch {
+    return 'its key blocks are not OpenPGP keys.';
+  }
+  if (seen.fingerprint !== key.fingerprint.toUpperCase()) return 'its fingerprint is not its public key’s.';
+  if (seen.keyId !== key.keyId.toUpperCase()) return 'its key id is not its public key’s.';
+  if (!seen.secretMatches) return 'its secret key does not belong to its public key.';
+  return undefined;
 }
 
 /**
