@@ -9,8 +9,9 @@ export default defineConfig({
   // On CI (2 shared cores) a test that fails is run once more, and the summary names it flaky; a
   // test failing twice fails the run. Locally every failure shows at once.
   retries: process.env.CI === 'true' ? 1 : 0,
-  // An action waiting for an element that never comes fails on its own step, not at the test's timeout.
-  use: { actionTimeout: 15_000 },
+  // An action waiting for an element, or a navigation waiting for its page, that never comes fails on
+  // its own step, not at the test's timeout.
+  use: { actionTimeout: 15_000, navigationTimeout: 20_000 },
   reporter: [['list'], ['json', { outputFile: 'reports/e2e.json' }]],
   outputDir: 'test-results',
 });

@@ -51,8 +51,14 @@ async function generateInPopup(label: string): Promise<{ card: Locator; publicLi
   await form.getByRole('button', { name: 'Generate SSH key' }).click();
   const card = popup.locator('.key-list > li', { has: popup.locator('.key-title b', { hasText: label }) });
   await expect(card).toHaveCount(1);
+  // Bounded, so a worker that never answers fails here, by name, not at the test's timeout.
   const publicLine = await popup.evaluate(async (wanted) => {
-    const reply = await chrome.runtime.sendMessage({ type: 'keys.list' });
+    const reply = await Promise.race([
+      chrome.runtime.sendMessage({ type: 'keys.list' }),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('the background did not answer keys.list in 10 s')), 10_000),
+      ),
+    ]);
     return reply.value.find((k: { label: string }) => k.label === wanted).publicLine as string;
   }, label);
   return { card, publicLine };
