@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createSearchIndex, type SearchEntry } from '../lib/features/clone/search';
+import { seededRandom } from '../simulator/names';
 
 // A full garbage collection before each measured phase, so one phase's garbage is not collected
 // in the next one's timings.
@@ -162,20 +163,9 @@ const PEOPLE = [
   'zoë',
 ];
 
-// mulberry32: a small seeded generator, so every run measures the same data.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function makeEntries(count: number, seed: number): SearchEntry[] {
-  const random = rng(seed);
+  // Seeded, so every run measures the same data.
+  const random = seededRandom(seed);
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
   const entries: SearchEntry[] = [];
   const now = Date.now();

@@ -24,6 +24,7 @@ import { gzipSync } from 'node:zlib';
 import { type BrowserContext, type CDPSession, chromium, type Page } from '@playwright/test';
 import { createSearchIndex, type SearchEntry } from '../lib/features/clone/search';
 import { type Simulator, startSimulator } from '../simulator/index';
+import { seededRandom } from '../simulator/names';
 import { chromiumArgs, chromiumPath } from '../tests/e2e/chromium';
 
 const count = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -253,22 +254,12 @@ function fcpOf(page: Page): Promise<number> {
 }
 
 // Seeded queries: word prefixes of the generated names (words split at separators and camelCase).
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function queriesFrom(sim: Simulator, length: number, n: number, seed: number): string[] {
   const words = sim.model.repos
     .flatMap((r) => r.name.split(/[^\p{L}\p{N}]+|(?<=\p{Ll})(?=\p{Lu})/u))
     .map((w) => w.toLowerCase())
     .filter((w) => w.length >= length && /^[a-z]/.test(w));
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const out: string[] = [];
   while (out.length < n) {
     const q = words[Math.floor(random() * words.length)]!.slice(0, length);
