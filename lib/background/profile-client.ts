@@ -10,21 +10,30 @@ export interface ProfileClientDeps {
 }
 
 /**
- * The REST client of a saved profile, with its token: only for the background. Refuses (with a
- * sentence) a profile that is gone, has no token yet, or whose server the user took access back from.
+ * A saved profile with its token opened: only for the background. Refuses (with a sentence) a
+ * profile that is gone, has no token yet, or whose server the user took access back from.
  */
-export async function clientForProfile(
+export async function profileWithToken(
   db: CompanionDb,
   profileId: string,
-  deps: ProfileClientDeps = {},
-): Promise<{ profile: ProfileRecord; client: BitbucketClient }> {
+  hostAccess?: HostAccessCheck,
+): Promise<{ profile: ProfileRecord; token: string }> {
   const profile = await db.profiles.get(profileId);
   if (!profile) throw new UserFacingError('not-found', 'That profile no longer exists.');
   if (!profile.token) {
     throw new UserFacingError('bad-token', 'This profile has no token yet: use “Replace token” to add one.');
   }
-  await requireHostAccess(profile.baseUrl, deps.hostAccess);
-  const token = await openSecret(db, profile.token);
+  await requireHostAccess(profile.baseUrl, hostAccess);
+  return { profile, token: await openSecret(db, profile.token) };
+}
+
+/** The REST client of a saved profile, with its token (refusals as profileWithToken's). */
+export async function clientForProfile(
+  db: CompanionDb,
+  profileId: string,
+  deps: ProfileClientDeps = {},
+): Promise<{ profile: ProfileRecord; client: BitbucketClient }> {
+  const { profile, token } = await profileWithToken(db, profileId, deps.hostAccess);
   return {
     profile,
     client: new BitbucketClient({

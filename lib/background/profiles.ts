@@ -2,10 +2,11 @@ import { normaliseServerUrl } from '../bitbucket/server-url';
 import { checkTokenFormat } from '../bitbucket/token-format';
 import { type VerifiedConnection, verifyConnection } from '../bitbucket/verify-token';
 import type { CompanionDb, ProfileRecord } from '../db/schema';
-import { openSecret, sealSecret } from '../db/secrets';
+import { sealSecret } from '../db/secrets';
 import { capText, LIMITS } from '../messaging/limits';
 import type { ProfileSummary } from '../messaging/protocol';
 import { type HostAccessCheck, requireHostAccess } from './host-access';
+import { profileWithToken } from './profile-client';
 import { UserFacingError } from './router';
 
 const ACTIVE_PROFILE_KEY = 'activeProfileId';
@@ -150,13 +151,7 @@ export async function check(
   profileId: string,
   deps: ProfileDeps = {},
 ): Promise<{ profile: ProfileSummary; warnings: string[] }> {
-  const profile = await db.profiles.get(profileId);
-  if (!profile) throw new UserFacingError('not-found', 'That profile no longer exists.');
-  if (!profile.token) {
-    throw new UserFacingError('bad-token', 'This profile has no token yet: use “Replace token” to add one.');
-  }
-  await requireHostAccess(profile.baseUrl, deps.hostAccess);
-  const token = await openSecret(db, profile.token);
+  const { profile, token } = await profileWithToken(db, profileId, deps.hostAccess);
   const verified = await verifyConnection({
     baseUrl: profile.baseUrl,
     token,
