@@ -4,6 +4,7 @@
  * sender is checked (see sender-policy.ts). No response type contains a token.
  */
 import * as v from 'valibot';
+import type { ExportResult, ImportResult } from '../background/export-import';
 import { CLONE_CONTENT_SCRIPT_TYPES, CLONE_REQUESTS, type CloneResponses } from '../features/clone/messages';
 import {
   CREATE_REPO_INPUT_SENTENCES,
@@ -126,23 +127,8 @@ export interface ResponseMap
   'profiles.rename': null;
   'profiles.remove': null;
   'profiles.check': { profile: ProfileSummary; warnings: string[] };
-  /** `keys`: SSH and GPG keys in the file (with a passphrase only); `keysLeftOut`: those left out without one. */
-  'profiles.export': {
-    fileName: string;
-    content: string;
-    withTokens: boolean;
-    count: number;
-    keys: number;
-    keysLeftOut: number;
-  };
-  /** `keysAlready`: keys of the file this browser had already (same fingerprint), not doubled. */
-  'profiles.import': {
-    added: number;
-    updated: number;
-    withoutToken: string[];
-    keysAdded: number;
-    keysAlready: number;
-  };
+  'profiles.export': ExportResult;
+  'profiles.import': ImportResult;
   'page.report': { profileLabel: string | null };
   'tab.context': { context: PageContext | null; profileId: string | null };
 }

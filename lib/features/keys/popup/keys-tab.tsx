@@ -256,6 +256,11 @@ export function KeysTab({ profiles, activeProfileId }: KeysTabProps) {
     setVersion((n) => n + 1);
   };
   const sshOn = ssh?.enabled !== false;
+  /** A new key: said on its card, and the list read again. */
+  const generated = (keyId: string, text: string) => {
+    setNotice({ keyId, kind: 'success', text });
+    reload();
+  };
 
   if (!profile) return null;
   return (
@@ -267,14 +272,12 @@ export function KeysTab({ profiles, activeProfileId }: KeysTabProps) {
       ) : (
         <GenerateForm
           profile={profile}
-          onGenerated={(key) => {
-            setNotice({
-              keyId: key.id,
-              kind: 'success',
-              text: `Generated ${typeLabel(key)} key. Install it on ${hostOf(profile)} to clone over SSH.`,
-            });
-            reload();
-          }}
+          onGenerated={(key) =>
+            generated(
+              key.id,
+              `Generated ${typeLabel(key)} key. Install it on ${hostOf(profile)} to clone over SSH.`,
+            )
+          }
         />
       )}
       {listError && (
@@ -284,14 +287,12 @@ export function KeysTab({ profiles, activeProfileId }: KeysTabProps) {
       )}
       <GpgGenerateForm
         profile={profile}
-        onGenerated={(key) => {
-          setNotice({
-            keyId: key.id,
-            kind: 'success',
-            text: `Generated GPG key ${key.keyId}. Install it on ${hostOf(profile)} so the server verifies your signed commits.`,
-          });
-          reload();
-        }}
+        onGenerated={(key) =>
+          generated(
+            key.id,
+            `Generated GPG key ${key.keyId}. Install it on ${hostOf(profile)} so the server verifies your signed commits.`,
+          )
+        }
       />
       {keys && keys.length === 0 && (
         <div class="hint">No SSH or GPG keys in this browser yet. Generate one above.</div>
